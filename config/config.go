@@ -103,22 +103,30 @@ func (e *Error) Error() string {
 // result.
 func Load(path string, environ []string) (Config, error) {
 	cfg := Default()
+	origins := map[string]string{}
 	if path != "" {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return cfg, &Error{Source: path, Problem: fmt.Sprintf("cannot read config file: %v", err)}
 		}
-		if err := decodeYAML(data, &cfg, path); err != nil {
+		if err := decodeYAML(data, &cfg, path, origins); err != nil {
 			return cfg, err
 		}
 	}
-	if err := applyEnv(&cfg, environ); err != nil {
+	if err := applyEnv(&cfg, environ, origins); err != nil {
 		return cfg, err
 	}
-	return cfg, cfg.Validate()
+	if err := cfg.Validate(); err != nil {
+		var ce *Error
+		if errors.As(err, &ce) && ce.Source == "" {
+			ce.Source = origins[ce.Key]
+		}
+		return cfg, err
+	}
+	return cfg, nil
 }
 
-func decodeYAML(data []byte, cfg *Config, source string) error {
+func decodeYAML(data []byte, cfg *Config, source string, origins map[string]string) error {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return &Error{Source: source, Problem: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: "), Expected: "a YAML mapping of the documented keys"}
@@ -130,12 +138,12 @@ func decodeYAML(data []byte, cfg *Config, source string) error {
 	if root.Kind != yaml.MappingNode {
 		return &Error{Source: source, Problem: "the file is not a mapping", Expected: "keys such as data_dir, http, pg, engine, instance"}
 	}
-	return walkYAML(root, "", cfg, source)
+	return walkYAML(root, "", cfg, source, origins)
 }
 
 // walkYAML assigns every scalar leaf through Set, so file values, env vars
 // and flags share one parser and one set of error messages.
-func walkYAML(n *yaml.Node, prefix string, cfg *Config, source string) error {
+func walkYAML(n *yaml.Node, prefix string, cfg *Config, source string, origins map[string]string) error {
 	known := map[string]bool{}
 	for _, k := range Keys() {
 		known[k] = true
@@ -155,7 +163,7 @@ func walkYAML(n *yaml.Node, prefix string, cfg *Config, source string) error {
 			if v.Kind != yaml.MappingNode {
 				return &Error{Key: key, Source: where, Problem: "must be a section", Expected: "a mapping of " + key + ".* keys"}
 			}
-			if err := walkYAML(v, key+".", cfg, source); err != nil {
+			if err := walkYAML(v, key+".", cfg, source, origins); err != nil {
 				return err
 			}
 		case known[key]:
@@ -172,6 +180,7 @@ func walkYAML(n *yaml.Node, prefix string, cfg *Config, source string) error {
 				}
 				return err
 			}
+			origins[key] = where
 		default:
 			return &Error{Key: key, Source: where, Problem: "unknown key", Expected: "one of: " + strings.Join(Keys(), ", ")}
 		}
@@ -235,7 +244,7 @@ func EnvVars() []string {
 	return out
 }
 
-func applyEnv(cfg *Config, environ []string) error {
+func applyEnv(cfg *Config, environ []string, origins map[string]string) error {
 	env := map[string]string{}
 	for _, kv := range environ {
 		if k, v, ok := strings.Cut(kv, "="); ok {
@@ -254,6 +263,7 @@ func applyEnv(cfg *Config, environ []string) error {
 			}
 			return err
 		}
+		origins[f.key] = f.env
 	}
 	return nil
 }

@@ -95,12 +95,32 @@ CREATE TABLE instance_secrets (
 	value BLOB NOT NULL
 );
 `,
+	// 2: a history of registry syncs, for operators.
+	`
+CREATE SEQUENCE sync_history_id;
+CREATE TABLE sync_history (
+	id          BIGINT PRIMARY KEY DEFAULT nextval('sync_history_id'),
+	started_at  TIMESTAMPTZ NOT NULL,
+	finished_at TIMESTAMPTZ NOT NULL,
+	actor       VARCHAR NOT NULL DEFAULT '',
+	added       INTEGER NOT NULL DEFAULT 0,
+	updated     INTEGER NOT NULL DEFAULT 0,
+	removed     INTEGER NOT NULL DEFAULT 0,
+	broken      JSON,
+	outcome     VARCHAR NOT NULL
+);
+`,
 }
 
 // LatestVersion is the schema version this binary migrates to.
 func LatestVersion() int { return len(migrations) }
 
 func (s *Store) migrate(ctx context.Context) error {
+	return s.migrateTo(ctx, LatestVersion())
+}
+
+// migrateTo migrates up to version target (tests use it to build old stores).
+func (s *Store) migrateTo(ctx context.Context, target int) error {
 	var current int
 	var exists bool
 	if err := s.DB.QueryRowContext(ctx,
@@ -115,7 +135,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if current > LatestVersion() {
 		return fmt.Errorf("%w: version %d, this binary knows up to %d", ErrFutureVersion, current, LatestVersion())
 	}
-	for v := current; v < LatestVersion(); v++ {
+	for v := current; v < target; v++ {
 		err := s.Tx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
 				return err
