@@ -38,9 +38,10 @@ type ExtractSpec struct {
 // materialized table over its parquet file (absolute path, so the view works
 // for anyone who opens the file; the orchestrator itself reads the parquet
 // directly and never the views). Remote tables get no view: it would need
-// the upstream attached. The parquet files should be in place first; the
-// database is built in a temp file and renamed into place, so a scan sees
-// the old extract or the new one.
+// the upstream attached. The parquet file of every local and materialized
+// table must be in place first (DuckDB checks it when creating the view);
+// the database is built in a temp file and renamed into place, so a scan
+// sees the old extract or the new one.
 func WriteExtractDB(ctx context.Context, sourceDir string, spec ExtractSpec) error {
 	dir, err := filepath.Abs(sourceDir)
 	if err != nil {
