@@ -54,6 +54,10 @@ func NormalizeID(name string) (string, error) {
 const tableCols = `id, name, schema_name, description, source_type, query_mode, server_only, bucket, source_table,
 	source_query, location, columns, row_count, size_bytes, md5, sync_schedule, status, registered_at, updated_at`
 
+// tableSelect is tableCols with the JSON column read as text (the driver
+// would otherwise hand back parsed JSON).
+var tableSelect = strings.Replace(tableCols, "columns,", "columns::VARCHAR,", 1)
+
 func scanTable(row interface{ Scan(...any) error }) (*Table, error) {
 	var t Table
 	var cols sql.NullString
@@ -79,7 +83,7 @@ func (r *Registry) List(ctx context.Context) ([]*Table, error) {
 		return *c, nil
 	}
 	v := r.version.Load()
-	rows, err := r.st.DB.QueryContext(ctx, "SELECT "+tableCols+" FROM table_registry ORDER BY schema_name, name")
+	rows, err := r.st.DB.QueryContext(ctx, "SELECT "+tableSelect+" FROM table_registry ORDER BY schema_name, name")
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +107,7 @@ func (r *Registry) List(ctx context.Context) ([]*Table, error) {
 
 // Get returns one table by id.
 func (r *Registry) Get(ctx context.Context, id string) (*Table, error) {
-	t, err := scanTable(r.st.DB.QueryRowContext(ctx, "SELECT "+tableCols+" FROM table_registry WHERE id = ?", id))
+	t, err := scanTable(r.st.DB.QueryRowContext(ctx, "SELECT "+tableSelect+" FROM table_registry WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: table %s", rbac.ErrNotFound, id)
 	}

@@ -31,6 +31,9 @@ Configuration comes from --config (instance.yaml), then AGNES_<SECTION>_<KEY>
 environment variables, then these flags.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if v := buildVersion(); v != "dev" {
+				server.Version = v
+			}
 			cfg, err := config.Load(configPath, os.Environ())
 			if err != nil {
 				return err
