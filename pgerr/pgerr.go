@@ -91,6 +91,7 @@ const (
 	TooManyArguments              = "54023"
 	InvalidSchemaName             = "3F000"
 	InvalidTransactionTermination = "2D000"
+	CantChangeRuntimeParam        = "55P02"
 )
 
 // Error is a PostgreSQL error: a SQLSTATE code with message, detail and hint.
@@ -147,3 +148,16 @@ func UndefinedRelation(name string) *Error {
 	return New(UndefinedTable, "relation %q does not exist or is not granted to you", name).
 		WithHint("List the tables you can read with \\dt or SELECT * FROM information_schema.tables; ask an Agnes admin to grant access to a table you need.")
 }
+
+// SQLSTATE codes the engine maps DuckDB errors to.
+const (
+	IOError                      = "58030"
+	SerializationFailure         = "40001"
+	NoActiveSQLTransaction       = "25P01"
+	IntegrityConstraintViolation = "23000"
+)
+
+// SQLSTATE codes the planner reports.
+const (
+	DuplicateAlias = "42712"
+)
