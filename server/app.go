@@ -41,6 +41,11 @@ type App struct {
 	// Bootstrap reports what the first start created (zero after that).
 	Bootstrap BootstrapResult
 
+	// GatewayOptions adjust the wire listener; set before Run.
+	GatewayOptions GatewayOptions
+
+	tlsCA     string // CA certificate path when self-signed TLS is on
+	closers   []func() error
 	rebuildMu sync.Mutex
 	prints    map[string]connectors.FileFingerprint
 }
@@ -105,25 +110,22 @@ func (a *App) Rebuild(ctx context.Context, actor rbac.Actor) (catalog.SyncResult
 	if err != nil {
 		return catalog.SyncResult{}, fmt.Errorf("scan extracts: %w", err)
 	}
-	prints := map[string]connectors.FileFingerprint{}
 	var scans []catalog.SourceScan
 	for _, ex := range extracts {
 		if ex.Err != nil {
 			a.Logger.Warn("extract is broken", "source", ex.Source, "err", ex.Err)
 		}
+		for _, sk := range ex.Skipped {
+			a.Logger.Warn("extract table skipped", "source", ex.Source, "table", sk.TableName, "reason", sk.Reason)
+		}
 		for _, t := range ex.Tables {
-			if t.Status != "" && t.Status != "ok" {
+			if t.Status != "" && t.Status != connectors.StatusOK {
 				a.Logger.Warn("table in extract is broken", "source", ex.Source, "table", t.ID, "status", t.Status)
-			}
-			if t.Location != "" && t.MD5 != "" {
-				if fi, err := os.Stat(t.Location); err == nil {
-					prints[t.Location] = connectors.FileFingerprint{Size: fi.Size(), ModTime: fi.ModTime(), MD5: t.MD5}
-				}
 			}
 		}
 		scans = append(scans, catalog.SourceScan{Source: ex.Source, Tables: ex.Tables, Err: ex.Err})
 	}
-	a.prints = prints
+	a.prints = connectors.Fingerprints(extracts)
 	res, err := a.Registry.SyncExtracts(ctx, actor.UserID, scans)
 	if err != nil {
 		return res, fmt.Errorf("sync registry: %w", err)
@@ -155,6 +157,9 @@ func (a *App) Secret(ctx context.Context, name string, size int) ([]byte, error)
 
 // Close flushes the audit log and closes the store.
 func (a *App) Close() error {
+	for _, c := range a.closers {
+		c()
+	}
 	if a.Auditor != nil {
 		a.Auditor.Close()
 	}
