@@ -77,9 +77,10 @@ type Statement interface {
 	Describe(ctx context.Context) (*Description, error)
 	// Execute runs the statement with bound parameters, already decoded by
 	// the wire into Go values (nil, bool, int64, float64, string, []byte,
-	// time.Time, *big.Int, duckdb.Interval, duckdb.UUID …; text-format
-	// parameters of unknown type arrive as string). The Result streams; the
-	// caller must Close it.
+	// time.Time, duckdb.Interval, *duckdb.UUID, []any for arrays; numeric,
+	// time and timetz as their text; text-format parameters of unknown type
+	// arrive as string; params.go has the full list). The Result streams;
+	// the caller must Close it.
 	Execute(ctx context.Context, args []any) (Result, error)
 }
 
