@@ -25,8 +25,9 @@ func ServerVersion() string { return "16.4 (Agnes " + Version + ")" }
 // gateway implements wire.Backend on top of rbac, the registry, the planner
 // and the engine's sandbox pool.
 type gateway struct {
-	app  *App
-	pool *engine.Pool
+	app   *App
+	pool  *engine.Pool
+	plans *planner.PlanCache // shared: plans re-check every lookup on a hit
 }
 
 // GatewayOptions adjust the wire listener.
@@ -66,7 +67,7 @@ func (a *App) startGateway(ctx context.Context, errc chan<- error) (*wire.Server
 	if tempDir == "" {
 		tempDir = filepath.Join(a.DataDir, "tmp")
 	}
-	gw := &gateway{app: a, pool: engine.NewPool(engine.Config{
+	gw := &gateway{app: a, plans: planner.NewPlanCache(0), pool: engine.NewPool(engine.Config{
 		MemoryLimit:    a.Cfg.Engine.MemoryLimit.DuckDB(),
 		Threads:        a.Cfg.Engine.Threads,
 		TempDir:        tempDir,

@@ -23,6 +23,11 @@ type Listeners struct {
 // down gracefully. ready (optional) receives the bound addresses once both
 // listeners accept connections. It prints how to connect to out.
 func (a *App) Run(ctx context.Context, out io.Writer, ready func(Listeners)) error {
+	errc := make(chan error, 2)
+	gw, pgAddr, err := a.startGateway(ctx, errc)
+	if err != nil {
+		return err
+	}
 	api := httpapi.New(httpapi.Deps{
 		RBAC:     a.RBAC,
 		Registry: a.Registry,
@@ -30,24 +35,28 @@ func (a *App) Run(ctx context.Context, out io.Writer, ready func(Listeners)) err
 		Rebuild:  a.Rebuild,
 		Logger:   a.Logger,
 		Version:  Version,
+		// The bound address, so clients learn the real port even with :0.
+		PGListen:   pgAddr.String(),
+		PGDatabase: a.Cfg.PG.Database,
 	})
+	stopMarketplace, err := a.mountMarketplace(api)
+	if err != nil {
+		gw.Shutdown(ctx)
+		return fmt.Errorf("marketplace: %w", err)
+	}
+	defer stopMarketplace()
 	hl, err := net.Listen("tcp", a.Cfg.HTTP.Listen)
 	if err != nil {
+		gw.Shutdown(ctx)
 		return fmt.Errorf("http.listen %s: %w", a.Cfg.HTTP.Listen, err)
 	}
 	hs := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 2)
 	go func() {
 		if err := hs.Serve(hl); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("http: %w", err)
 		}
 	}()
 
-	gw, pgAddr, err := a.startGateway(ctx, errc)
-	if err != nil {
-		hs.Close()
-		return err
-	}
 	l := Listeners{HTTP: hl.Addr(), PG: pgAddr}
 	a.printConnectInfo(out, l)
 	if ready != nil {

@@ -106,19 +106,9 @@ func (s *session) ensureConn(ctx context.Context) error {
 	return nil
 }
 
-// searchPath is the session's search_path as schema names ("$user" and
-// pg_catalog dropped: catalog relations are resolved by the planner).
+// searchPath is the session's search_path as schema names.
 func (s *session) searchPath() []string {
-	var out []string
-	for _, part := range strings.Split(s.params["search_path"], ",") {
-		part = strings.TrimSpace(part)
-		part = strings.Trim(part, `"`)
-		if part == "" || part == "$user" || strings.EqualFold(part, "pg_catalog") {
-			continue
-		}
-		out = append(out, strings.ToLower(part))
-	}
-	return out
+	return planner.ParseSearchPath(s.params["search_path"])
 }
 
 func (s *session) Prepare(ctx context.Context, query string, paramOIDs []uint32) ([]wire.Statement, error) {
@@ -126,7 +116,12 @@ func (s *session) Prepare(ctx context.Context, query string, paramOIDs []uint32)
 		return nil, err
 	}
 	s.res.searchPath = s.searchPath()
-	plans, err := planner.PlanQuery(query, planner.Options{Resolver: s.res, SearchPath: s.res.searchPath})
+	plans, err := planner.PlanQuery(query, planner.Options{
+		Resolver:   s.res,
+		SearchPath: s.res.searchPath,
+		Database:   s.g.app.Cfg.PG.Database,
+		Cache:      s.g.plans,
+	})
 	if err != nil {
 		s.audit(query, nil, "denied", err, 0, 0)
 		return nil, err

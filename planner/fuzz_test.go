@@ -1,0 +1,89 @@
+package planner
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/keboola/agnes/pgerr"
+)
+
+// FuzzPlanQuery: no input panics or crashes the planner, every refusal is a
+// *pgerr.Error, and every accepted plan is well formed and reads only
+// granted tables. Run with
+//
+//	go test -tags duckdb_arrow -run '^$' -fuzz FuzzPlanQuery ./planner/
+func FuzzPlanQuery(f *testing.F) {
+	for _, s := range clientStatements(f) {
+		f.Add(s)
+	}
+	for _, tc := range rbacShapes {
+		f.Add(fillShape(tc.shape, "orders"))
+		f.Add(fillShape(tc.shape, "customers"))
+	}
+	for _, s := range []string{
+		"", ";", "-- ping", "SELECT 1; SELECT 2", "select 1; drop table x",
+		"SELECT * FROM read_csv('x')", "SET memory_limit = '1GB'", "SHOW ALL",
+		"COPY orders TO STDOUT (FORMAT csv, HEADER)", "PREPARE p AS SELECT $1", "EXECUTE p(1)",
+		"WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT * FROM r",
+		"SELECT 1" + strings.Repeat("+1", 3000), strings.Repeat("(", 500) + "SELECT 1" + strings.Repeat(")", 500),
+		"SELECT \u00a0read_csv('x')", "SELECT $1::int, $65536",
+	} {
+		f.Add(s)
+	}
+	opt := testOptions()
+	f.Fuzz(func(t *testing.T, sql string) {
+		plans, err := PlanQuery(sql, opt)
+		if err != nil {
+			pe, ok := err.(*pgerr.Error)
+			if !ok {
+				t.Fatalf("error %T %v is not a *pgerr.Error", err, err)
+			}
+			// XX000 means the deparsed SQL did not re-parse as the checked
+			// statement: a deparser bug worth knowing about.
+			if pe.Code == pgerr.InternalError {
+				t.Fatalf("internal error: %v", pe)
+			}
+			if plans != nil {
+				t.Fatalf("plans returned with error %v", err)
+			}
+			return
+		}
+		if !utf8.ValidString(sql) {
+			t.Fatalf("invalid UTF-8 accepted")
+		}
+		for _, p := range plans {
+			checkPlanWellFormed(t, p)
+		}
+	})
+}
+
+func checkPlanWellFormed(t *testing.T, p *Plan) {
+	t.Helper()
+	if p == nil || p.Kind == "" || p.Route == "" {
+		t.Fatalf("malformed plan %+v", p)
+	}
+	for _, tb := range p.Tables {
+		if tb.ID != ordersTable.ID {
+			t.Fatalf("plan reads ungranted table %+v", tb)
+		}
+	}
+	switch {
+	case p.Route == RouteSession:
+		if p.SQL != "" || p.Session == nil {
+			t.Fatalf("session plan with SQL %q or no command", p.SQL)
+		}
+		if p.Session.Inner != nil {
+			checkPlanWellFormed(t, p.Session.Inner)
+		}
+	case p.Kind == KindExplain:
+		if p.Explain == nil || p.Explain.SQL == "" {
+			t.Fatalf("explain without inner plan")
+		}
+		checkPlanWellFormed(t, p.Explain)
+	default:
+		if p.SQL == "" {
+			t.Fatalf("%s plan without SQL", p.Kind)
+		}
+	}
+}

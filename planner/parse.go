@@ -1,0 +1,185 @@
+package planner
+
+import (
+	"errors"
+	"strings"
+	"unicode/utf8"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+	"github.com/pganalyze/pg_query_go/v6/parser"
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/keboola/agnes/pgerr"
+)
+
+// statement is one statement of a query string, as the parser split it.
+type statement struct {
+	node     *pg_query.Node
+	original string // the client's text of the statement, trimmed
+	version  int32  // parse tree version, needed to deparse
+}
+
+// parse parses a whole query string with PostgreSQL's grammar and splits it
+// into statements. Empty and comment-only strings give no statements.
+func parse(sql string, opt *Options) ([]statement, error) {
+	tree, err := pg_query.Parse(sql)
+	if err != nil {
+		return nil, parseError(err)
+	}
+	if max := opt.maxStatements(); len(tree.Stmts) > max {
+		return nil, pgerr.New(pgerr.ProgramLimitExceeded,
+			"query string holds %d statements, more than the limit of %d", len(tree.Stmts), max).
+			WithHint("Send the statements in several query strings.")
+	}
+	stmts := make([]statement, 0, len(tree.Stmts))
+	for _, raw := range tree.Stmts {
+		stmts = append(stmts, statement{
+			node:     raw.Stmt,
+			original: statementText(sql, raw),
+			version:  tree.Version,
+		})
+	}
+	return stmts, nil
+}
+
+func statementText(sql string, raw *pg_query.RawStmt) string {
+	start := int(raw.StmtLocation)
+	end := len(sql)
+	if raw.StmtLen > 0 {
+		end = start + int(raw.StmtLen)
+	}
+	if start < 0 || start > end || end > len(sql) {
+		return ""
+	}
+	return strings.TrimSpace(sql[start:end])
+}
+
+// parseError turns a pg_query failure into the PostgreSQL error a client
+// expects. The parser reports a 1-based character position, which is what
+// ErrorResponse's P field carries.
+func parseError(err error) error {
+	var pe *parser.Error
+	if errors.As(err, &pe) {
+		msg := pe.Message
+		switch {
+		case strings.Contains(msg, "memory exhausted"), strings.Contains(msg, "stack depth limit exceeded"):
+			return tooComplex()
+		case strings.Contains(msg, "invalid byte sequence"):
+			return pgerr.New(pgerr.CharacterNotInRepertoire, "%s", msg)
+		case strings.HasPrefix(msg, "invalid Unicode"):
+			e := pgerr.New(pgerr.UntranslatableCharacter, "%s", msg)
+			e.Position = int32(pe.Cursorpos)
+			return e
+		}
+		e := pgerr.New(pgerr.SyntaxError, "%s", msg)
+		e.Position = int32(pe.Cursorpos)
+		return e
+	}
+	// The Go side refuses to decode trees nested past its recursion limit.
+	if strings.Contains(err.Error(), "recursion") {
+		return tooComplex()
+	}
+	return pgerr.New(pgerr.SyntaxError, "statement could not be parsed: %v", err)
+}
+
+// charPosition converts a byte offset of the parse tree (0-based) into the
+// 1-based character position PostgreSQL reports; 0 when unknown.
+func charPosition(sql string, offset int32) int32 {
+	if offset < 0 || int(offset) > len(sql) {
+		return 0
+	}
+	return int32(utf8.RuneCountInString(sql[:offset])) + 1
+}
+
+// nodeOneof is the oneof of pg_query.Node that holds the concrete node.
+var nodeOneof = (&pg_query.Node{}).ProtoReflect().Descriptor().Oneofs().ByName("node")
+
+// nodeType is the oneof field number of a node's concrete type (SelectStmt,
+// VariableSetStmt …); 0 for an empty node.
+func nodeType(n *pg_query.Node) protoreflect.FieldNumber {
+	fd := n.ProtoReflect().WhichOneof(nodeOneof)
+	if fd == nil {
+		return 0
+	}
+	return fd.Number()
+}
+
+// deparse turns one (rewritten) statement back into SQL text.
+func deparse(version int32, node *pg_query.Node) (string, error) {
+	out, err := pg_query.Deparse(&pg_query.ParseResult{
+		Version: version,
+		Stmts:   []*pg_query.RawStmt{{Stmt: node}},
+	})
+	if err != nil {
+		return "", pgerr.New(pgerr.FeatureNotSupported, "statement cannot be executed by the gateway: %v", err)
+	}
+	return out, nil
+}
+
+// verifyDeparsed re-parses the SQL that DuckDB will run and checks that it is
+// exactly one statement of the same type as the one that was checked. It
+// reads only the top of the protobuf tree instead of decoding all of it.
+func verifyDeparsed(sql string, want protoreflect.FieldNumber) error {
+	fail := func(why string) error {
+		return pgerr.New(pgerr.InternalError, "rewritten statement failed verification: %s", why)
+	}
+	pb, err := parser.ParseToProtobuf(sql)
+	if err != nil {
+		return fail("it does not parse: " + err.Error())
+	}
+	var stmts [][]byte
+	if err := protoFields(pb, func(num protowire.Number, val []byte) {
+		if num == 2 { // ParseResult.stmts
+			stmts = append(stmts, val)
+		}
+	}); err != nil {
+		return fail(err.Error())
+	}
+	if len(stmts) != 1 {
+		return fail("it is not exactly one statement")
+	}
+	var node []byte
+	if err := protoFields(stmts[0], func(num protowire.Number, val []byte) {
+		if num == 1 { // RawStmt.stmt
+			node = val
+		}
+	}); err != nil {
+		return fail(err.Error())
+	}
+	var got protowire.Number
+	if err := protoFields(node, func(num protowire.Number, _ []byte) { got = num }); err != nil {
+		return fail(err.Error())
+	}
+	if got != want {
+		return fail("its statement type changed")
+	}
+	return nil
+}
+
+// protoFields calls fn for each length-delimited field of one protobuf
+// message; other wire types are skipped.
+func protoFields(b []byte, fn func(protowire.Number, []byte)) error {
+	for len(b) > 0 {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return protowire.ParseError(n)
+		}
+		b = b[n:]
+		if typ == protowire.BytesType {
+			val, m := protowire.ConsumeBytes(b)
+			if m < 0 {
+				return protowire.ParseError(m)
+			}
+			fn(num, val)
+			b = b[m:]
+			continue
+		}
+		m := protowire.ConsumeFieldValue(num, typ, b)
+		if m < 0 {
+			return protowire.ParseError(m)
+		}
+		b = b[m:]
+	}
+	return nil
+}
