@@ -1,5 +1,5 @@
 // Package client is the Go client of the Agnes HTTP API, used by the agnes
-// CLI (admin commands, and later pull and query).
+// CLI (admin commands, pull and query).
 //
 // # Flow
 //
@@ -7,7 +7,10 @@
 // access token. Each endpoint has a typed method (Me, CreateUser, Tokens,
 // RegisterTable, Rebuild, …); they all go through Do, which encodes the
 // request as JSON, sends "Authorization: Bearer <token>", and decodes a 2xx
-// answer. Stream is the same without decoding, for downloads.
+// answer. Stream is the same without decoding. The analyst side adds
+// Manifest (conditional on an ETag: notModified on 304), DownloadTable
+// (resumable with Range and If-Range; only paths on the same server, so the
+// token never goes elsewhere) and Connection (where the gateway listens).
 //
 // # Errors
 //

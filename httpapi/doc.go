@@ -40,6 +40,20 @@
 //   - Token secrets appear in exactly one response (token creation) and
 //     never in a log line; responses are Cache-Control: no-store.
 //
+// # Analyst endpoints
+//
+// GET /api/manifest lists Registry.Visible for the caller (so grants and
+// registry changes show on the next call) with a download url for tables
+// whose parquet may leave the server (local or materialized, not
+// server-only, with a file). Its ETag is a hash of the body; If-None-Match
+// answers 304. GET /api/tables/{id}/data checks, in order: id shape (404,
+// before any file system access), registry (404), grant (403), distribution
+// (403 for remote and server-only tables, admins included), then serves the
+// file with http.ServeContent (Range, If-Range, If-None-Match against the
+// md5 ETag) through the connection's ReadFrom, which is sendfile on Linux;
+// every attempt is audited as data.download. GET /api/connection tells a
+// client where the PostgreSQL gateway listens (Deps.PGListen, PGDatabase).
+//
 // # Debugging
 //
 // Start from the "http request" log line of the call: its status and user

@@ -24,6 +24,11 @@ type Deps struct {
 	Rebuild func(ctx context.Context, actor rbac.Actor) (catalog.SyncResult, error)
 	Logger  *slog.Logger
 	Version string
+	// PGListen is the address the PostgreSQL gateway listens on
+	// ("host:port", the bound port when it was :0) and PGDatabase its
+	// database name; GET /api/connection hands both to clients.
+	PGListen   string
+	PGDatabase string
 }
 
 // Server routes HTTP requests to handlers. Build it with New, add routes
@@ -102,6 +107,8 @@ func (s *Server) routes() {
 	s.HandleAdmin("DELETE /api/admin/tables/{id}", s.deleteTable)
 
 	s.HandleAdmin("POST /api/sync/rebuild", s.rebuild)
+
+	s.registerAnalystRoutes()
 }
 
 // audit records an event through the Auditor (and always in the log, so a

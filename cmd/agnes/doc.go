@@ -11,4 +11,20 @@
 // AGNES_SERVER/AGNES_TOKEN environment variables, and the file `agnes
 // login` writes (credentials.json in $AGNES_CONFIG_DIR, or in the agnes
 // directory of the user's configuration directory), mode 0600.
+//
+// # Analyst commands and the workspace
+//
+// pull, query, catalog, schema, describe, disk-info and init work on a
+// workspace directory (--workspace, default "."), whose .agnes/ folder
+// holds state.json (the last manifest and the md5 of every pulled table),
+// data/<table>.parquet and local.duckdb (one view per pulled table). pull
+// fetches the manifest before touching anything, downloads into
+// <table>.parquet.part (resumable; a .md5 companion names the version),
+// checks the md5, fsyncs and renames over the previous copy, then removes
+// tables no longer granted, rebuilds local.duckdb in a temporary file and
+// writes state.json last, atomically. query runs on local.duckdb (read-only)
+// or, with --remote, on the gateway over pgconn with the token as password.
+// When a pull misbehaves, state.json and `agnes disk-info` show what the
+// workspace holds; the server's audit log has one data.download row per
+// download attempt.
 package main

@@ -46,6 +46,7 @@ func (c *cli) rootCmd() *cobra.Command {
 	pf.StringVar(&c.token, "token", "", "personal access token (overrides AGNES_TOKEN and the stored login)")
 
 	root.AddCommand(newServeCmd(), c.versionCmd(), c.loginCmd(), c.adminCmd())
+	root.AddCommand(c.pullCmd(), c.queryCmd(), c.catalogCmd(), c.schemaCmd(), c.describeCmd(), c.diskInfoCmd(), c.initCmd())
 	markRunErrors(root)
 	return root
 }
