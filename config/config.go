@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/robfig/cron/v3"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -18,11 +19,12 @@ import (
 // the zero-file setup (no instance.yaml) is a complete configuration.
 type Config struct {
 	// DataDir holds the system store, extracts, snapshots and marketplaces.
-	DataDir  string   `yaml:"data_dir"`
-	Instance Instance `yaml:"instance"`
-	HTTP     HTTP     `yaml:"http"`
-	PG       PG       `yaml:"pg"`
-	Engine   Engine   `yaml:"engine"`
+	DataDir     string      `yaml:"data_dir"`
+	Instance    Instance    `yaml:"instance"`
+	HTTP        HTTP        `yaml:"http"`
+	PG          PG          `yaml:"pg"`
+	Engine      Engine      `yaml:"engine"`
+	Marketplace Marketplace `yaml:"marketplace"`
 }
 
 // Instance names the deployment and its bootstrap administrator.
@@ -56,6 +58,14 @@ type Engine struct {
 	MaxTempDirectorySize Size   `yaml:"max_temp_directory_size"`
 }
 
+// Marketplace configures the Claude Code plugin marketplace.
+type Marketplace struct {
+	// SyncSchedule is when every registered upstream is fetched: a cron
+	// expression ("0 3 * * *") or descriptor ("@daily", "@every 6h"); "off"
+	// leaves syncing to `agnes admin marketplace sync`.
+	SyncSchedule string `yaml:"sync_schedule"`
+}
+
 // Default returns the embedded default configuration.
 func Default() Config {
 	return Config{
@@ -68,7 +78,8 @@ func Default() Config {
 			MaxMessageSize: 64 << 20,
 			MaxConnections: 200,
 		},
-		Engine: Engine{},
+		Engine:      Engine{},
+		Marketplace: Marketplace{SyncSchedule: "@daily"},
 	}
 }
 
@@ -342,6 +353,11 @@ func (c Config) Validate() error {
 	}
 	if c.Engine.Threads < 0 {
 		return &Error{Key: "engine.threads", Problem: "must not be negative", Expected: "0 (DuckDB default) or a positive number"}
+	}
+	if s := c.Marketplace.SyncSchedule; s != "" && s != "off" {
+		if _, err := cron.ParseStandard(s); err != nil {
+			return &Error{Key: "marketplace.sync_schedule", Problem: fmt.Sprintf("invalid schedule %q", s), Expected: `a cron expression such as "0 3 * * *", a descriptor such as @daily or "@every 6h", or off`}
+		}
 	}
 	if c.Instance.AdminEmail == "" || !strings.Contains(c.Instance.AdminEmail, "@") {
 		return &Error{Key: "instance.admin_email", Problem: fmt.Sprintf("invalid email %q", c.Instance.AdminEmail), Expected: "an email address such as admin@localhost"}

@@ -73,6 +73,7 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"bad env", "", []string{"AGNES_HTTP_LISTEN=nope"}, []string{"http.listen", "AGNES_HTTP_LISTEN"}},
 		{"bad env bool", "", []string{"AGNES_PG_ALLOW_CLEARTEXT_LOOPBACK=maybe"}, []string{"pg.allow_cleartext_loopback", "true or false"}},
 		{"tls half", "pg:\n  tls_cert: /x.pem\n", nil, []string{"pg.tls_cert", "together"}},
+		{"bad schedule", "marketplace:\n  sync_schedule: sometimes\n", nil, []string{"marketplace.sync_schedule", "@daily"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

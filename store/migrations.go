@@ -110,6 +110,40 @@ CREATE TABLE sync_history (
 	outcome     VARCHAR NOT NULL
 );
 `,
+	// 3: the Claude Code plugin marketplace: registered upstream git
+	// repositories and the plugins their last good sync found. token_env is
+	// the name of an environment variable, never the secret; refused holds
+	// the reason a plugin is not served ('' when it is).
+	`
+CREATE TABLE marketplace_registry (
+	id              VARCHAR PRIMARY KEY,
+	name            VARCHAR NOT NULL DEFAULT '',
+	url             VARCHAR NOT NULL,
+	branch          VARCHAR NOT NULL DEFAULT '',
+	ref             VARCHAR NOT NULL DEFAULT '',
+	token_env       VARCHAR NOT NULL DEFAULT '',
+	description     VARCHAR NOT NULL DEFAULT '',
+	registered_by   VARCHAR NOT NULL DEFAULT '',
+	registered_at   TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+	last_attempt_at TIMESTAMPTZ,
+	last_synced_at  TIMESTAMPTZ,
+	last_commit_sha VARCHAR NOT NULL DEFAULT '',
+	last_error      VARCHAR NOT NULL DEFAULT '',
+	CHECK (branch = '' OR ref = '')
+);
+CREATE TABLE marketplace_plugins (
+	marketplace_id VARCHAR NOT NULL,
+	name           VARCHAR NOT NULL,
+	version        VARCHAR NOT NULL DEFAULT '',
+	description    VARCHAR NOT NULL DEFAULT '',
+	author         VARCHAR NOT NULL DEFAULT '',
+	source_path    VARCHAR NOT NULL DEFAULT '',
+	raw            JSON,
+	refused        VARCHAR NOT NULL DEFAULT '',
+	updated_at     TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+	PRIMARY KEY (marketplace_id, name)
+);
+`,
 }
 
 // LatestVersion is the schema version this binary migrates to.

@@ -6,7 +6,7 @@ import (
 
 func (c *cli) adminCmd() *cobra.Command {
 	admin := group("admin", "Administer users, tokens, groups, grants and tables (Admin group only)",
-		c.adminUserCmd(), c.adminTokenCmd(), c.adminGroupCmd(), c.adminGrantCmd(), c.adminTableCmd(), c.adminSyncCmd())
+		c.adminUserCmd(), c.adminTokenCmd(), c.adminGroupCmd(), c.adminGrantCmd(), c.adminTableCmd(), c.adminSyncCmd(), c.adminMarketplaceCmd())
 	admin.PersistentFlags().BoolVar(&c.json, "json", false, "print JSON instead of a table")
 	return admin
 }
