@@ -146,3 +146,70 @@ func BenchmarkCancelLatency(b *testing.B) {
 	}
 	b.ReportMetric(float64(waited.Microseconds())/float64(b.N)/1000, "ms/cancel")
 }
+
+// BenchmarkStmtSelect1 measures running a prepared SELECT 1 again (the
+// extended protocol's Bind/Execute of a statement parsed once).
+func BenchmarkStmtSelect1(b *testing.B) {
+	c := benchConn(b, nil)
+	ctx := context.Background()
+	st, err := c.Prepare(ctx, "SELECT 1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	for b.Loop() {
+		rr, err := st.Query(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for rr.Next() {
+		}
+		rr.Release()
+	}
+}
+
+// BenchmarkQueryFirstSeen measures a statement text the Conn has not seen:
+// parse, plan, run, first batch.
+func BenchmarkQueryFirstSeen(b *testing.B) {
+	c := benchConn(b, nil)
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		i++
+		rr, err := c.Query(ctx, fmt.Sprintf("SELECT %d", i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for rr.Next() {
+		}
+		rr.Release()
+	}
+}
+
+// BenchmarkStmtPointQuery measures a prepared lookup over a parquet view
+// with a parameter, which DuckDB plans again at every run.
+func BenchmarkStmtPointQuery(b *testing.B) {
+	c := benchConn(b, benchTables(b, 1))
+	ctx := context.Background()
+	st, err := c.Prepare(ctx, "SELECT id, label, ts FROM t00 WHERE id = $1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	var id int64
+	for b.Loop() {
+		id = (id + 7) % 1000
+		rr, err := st.Query(ctx, id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := int64(0)
+		for rr.Next() {
+			n += rr.RecordBatch().NumRows()
+		}
+		rr.Release()
+		if n != 1 {
+			b.Fatalf("id %d: %d rows", id, n)
+		}
+	}
+}

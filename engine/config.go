@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 )
@@ -28,35 +27,38 @@ type Config struct {
 // Options that only extensions know (TimeZone, parquet_metadata_cache) and
 // the ones whose order matters (allowed_paths → enable_external_access →
 // lock_configuration) are set by lockStatements after opening.
-func (c Config) openOptions(spillDir string) (url.Values, error) {
+func (c Config) openOptions(spillDir string) (map[string]string, error) {
 	if c.Threads < 0 {
 		return nil, fmt.Errorf("engine config: threads must be >= 0, got %d", c.Threads)
 	}
-	v := url.Values{}
+	v := map[string]string{}
 	// The catalog file is opened read-only: sessions cannot create, replace
 	// or drop shared objects, and cannot ATTACH even an in-memory database.
-	v.Set("access_mode", "READ_ONLY")
+	v["access_mode"] = "READ_ONLY"
 	// Extensions: only what is compiled in (parquet, json, icu). Nothing is
 	// downloaded, nothing is loaded behind a statement's back.
-	v.Set("autoload_known_extensions", "false")
-	v.Set("autoinstall_known_extensions", "false")
-	v.Set("allow_community_extensions", "false")
-	v.Set("allow_unsigned_extensions", "false")
-	v.Set("allow_persistent_secrets", "false")
+	v["autoload_known_extensions"] = "false"
+	v["autoinstall_known_extensions"] = "false"
+	v["allow_community_extensions"] = "false"
+	v["allow_unsigned_extensions"] = "false"
+	v["allow_persistent_secrets"] = "false"
 	// PostgreSQL semantics for what a client cannot SET once the
 	// configuration is locked: 7/2 = 3, NULLs sort last ascending and first
 	// descending.
-	v.Set("integer_division", "true")
-	v.Set("default_null_order", "nulls_last_on_asc_first_on_desc")
-	v.Set("temp_directory", spillDir)
+	v["integer_division"] = "true"
+	v["default_null_order"] = "nulls_last_on_asc_first_on_desc"
+	// Results keep their DuckDB type identity in Arrow (UUID, JSON, TIMETZ,
+	// BIT, HUGEINT as extension types): the wire picks PostgreSQL types by it.
+	v["arrow_lossless_conversion"] = "true"
+	v["temp_directory"] = spillDir
 	if c.MemoryLimit != "" {
-		v.Set("memory_limit", c.MemoryLimit)
+		v["memory_limit"] = c.MemoryLimit
 	}
 	if c.Threads > 0 {
-		v.Set("threads", strconv.Itoa(c.Threads))
+		v["threads"] = strconv.Itoa(c.Threads)
 	}
 	if c.MaxTempDirSize != "" {
-		v.Set("max_temp_directory_size", c.MaxTempDirSize)
+		v["max_temp_directory_size"] = c.MaxTempDirSize
 	}
 	return v, nil
 }

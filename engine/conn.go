@@ -2,12 +2,12 @@ package engine
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
 	"strings"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
+	bindings "github.com/duckdb/duckdb-go-bindings"
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/keboola/agnes/pgerr"
@@ -22,172 +22,117 @@ type Column struct {
 
 // Conn is one DuckDB connection of a sandbox: one per client session. Its
 // DuckDB session state (temp tables, search_path, an open transaction) is the
-// session's own. Methods are serialized; cancel a running call through its ctx.
+// session's own. Methods (its own, its Stmts' and its results' Next) are
+// serialized; cancel a running call through its ctx.
+//
+// DuckDB streams one result per connection: preparing or running any other
+// statement on the Conn ends a result that has not been read to its end.
+// The result keeps what can be read ahead within a few MB; beyond that its
+// Next fails with 55000.
 type Conn struct {
 	sandbox *Sandbox
-	raw     *duckdb.Conn
-	arrow   *duckdb.Arrow
 
-	mu     sync.Mutex
-	closed bool
+	mu      sync.Mutex
+	handle  bindings.Connection
+	arrow   bindings.ArrowOptions // the connection's Arrow export settings (arrow_lossless_conversion …)
+	closed  bool                  // Close was called: no new statements
+	streams int                   // results not yet released; they keep handle connected after Close
+	active  *resultReader         // the result DuckDB is streaming on handle, if any
+	stmts   map[*Stmt]struct{}    // statements handed out by Prepare and not closed
+	cache   stmtCache             // statements Describe, Query and Exec prepared, by SQL text
+	gen     uint64                // session generation: bumped by statements that change name resolution
 }
 
 var errConnClosed = pgerr.New(pgerr.ObjectNotInPrerequisiteState, "engine connection is closed")
 
-// Describe prepares sql (one statement) WITHOUT executing it and returns parameter types ($1..$n; nil for an
-// unknown type) and result columns (nil when the statement returns no rows).
-//
-// DECIMAL parameters are reported as DECIMAL(18,3) whatever their real width
-// and scale: the Go driver exposes only a parameter's type id. When DuckDB
-// cannot type the result before binding (SELECT $1), cols is one column with
-// a nil Type and the real shape is known only from the executed result.
+// newConn wraps a fresh DuckDB connection of s.
+func newConn(s *Sandbox, handle bindings.Connection) *Conn {
+	c := &Conn{sandbox: s, handle: handle, stmts: map[*Stmt]struct{}{}}
+	bindings.ConnectionGetArrowOptions(handle, &c.arrow)
+	c.cache.init(stmtCacheSize)
+	return c
+}
+
+// Prepare prepares sql (one statement, checked by the statement gate)
+// without executing it. The Stmt runs it any number of times; close it when
+// done (closing the Conn closes it too).
+func (c *Conn) Prepare(ctx context.Context, sql string) (*Stmt, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, TranslateError(err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, err := c.prepare(sql)
+	if err != nil {
+		return nil, err
+	}
+	c.stmts[s] = struct{}{}
+	return s, nil
+}
+
+// Describe prepares sql (one statement) WITHOUT executing it and returns
+// parameter types ($1..$n; nil for an unknown type) and result columns (nil
+// when the statement returns no rows). When DuckDB cannot type the result
+// before binding (SELECT $1), cols is one column with a nil Type and the real
+// shape is known only from the executed result. The prepared statement is
+// kept for a following Query or Exec of the same text.
 func (c *Conn) Describe(ctx context.Context, sql string) (params []duckdb.TypeInfo, cols []Column, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, TranslateError(err)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	stmt, err := c.prepare(sql)
+	s, err := c.statement(sql)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer stmt.Close()
-	if err := checkStatement(stmt, sql); err != nil {
+	defer c.dropUncached(s)
+	if err := c.refresh(s); err != nil {
 		return nil, nil, err
 	}
-
-	n := stmt.NumInput()
-	if n > 0 {
-		params = make([]duckdb.TypeInfo, n)
-		for i := range params {
-			t, err := stmt.ParamType(i + 1)
-			if err != nil {
-				return nil, nil, c.translate(err)
-			}
-			params[i] = paramTypeInfo(t)
-		}
-	}
-
-	kind, err := stmt.StatementType()
-	if err != nil {
-		return nil, nil, c.translate(err)
-	}
-	count, err := stmt.ColumnCount()
-	if err != nil {
-		return nil, nil, c.translate(err)
-	}
-	cols = make([]Column, count)
-	for i := range cols {
-		name, err := stmt.ColumnName(i)
-		if err != nil {
-			return nil, nil, c.translate(err)
-		}
-		cols[i].Name = name
-		// An unresolved type (INVALID) makes ColumnTypeInfo fail: leave nil.
-		if t, err := stmt.ColumnType(i); err == nil && t != duckdb.TYPE_INVALID {
-			if info, err := stmt.ColumnTypeInfo(i); err == nil {
-				cols[i].Type = info
-			}
-		}
-	}
-	if !returnsRows(kind, cols) {
-		cols = nil
-	}
+	params, cols = s.describe()
 	return params, cols, nil
 }
 
-// returnsRows tells statements that produce a result set from those whose
-// DuckDB result is only a status ("Count" of changed rows, "Success").
-func returnsRows(kind duckdb.StmtType, cols []Column) bool {
-	switch kind {
-	case duckdb.STATEMENT_TYPE_SELECT, duckdb.STATEMENT_TYPE_EXPLAIN, duckdb.STATEMENT_TYPE_CALL,
-		duckdb.STATEMENT_TYPE_RELATION, duckdb.STATEMENT_TYPE_EXECUTE, duckdb.STATEMENT_TYPE_LOGICAL_PLAN,
-		duckdb.STATEMENT_TYPE_PRAGMA:
-		return len(cols) > 0 && !(len(cols) == 1 && cols[0].Name == "Success")
-	case duckdb.STATEMENT_TYPE_INSERT, duckdb.STATEMENT_TYPE_UPDATE, duckdb.STATEMENT_TYPE_DELETE:
-		// Without RETURNING, DuckDB's only column is the changed-row count.
-		return len(cols) > 0 && !(len(cols) == 1 && cols[0].Name == "Count")
-	}
-	return false
-}
-
-// paramTypeInfo turns a parameter's type id into a TypeInfo; nil when DuckDB
-// could not infer it or when the type needs details the driver does not give.
-func paramTypeInfo(t duckdb.Type) duckdb.TypeInfo {
-	switch t {
-	case duckdb.TYPE_INVALID, duckdb.TYPE_ANY, duckdb.TYPE_SQLNULL:
-		return nil
-	case duckdb.TYPE_DECIMAL:
-		// DuckDB's default DECIMAL; the real width and scale are not exposed.
-		info, err := duckdb.NewDecimalInfo(18, 3)
-		if err != nil {
-			return nil
-		}
-		return info
-	}
-	info, err := duckdb.NewTypeInfo(t)
-	if err != nil {
-		return nil // LIST, STRUCT, ENUM … need details we do not have
-	}
-	return info
-}
-
-// Query runs one statement and streams its result as Arrow record batches.
-// Cancelling ctx interrupts the query; it also ends the stream. The reader
-// keeps the sandbox alive until it is released; its Err is already a
-// *pgerr.Error.
+// Query runs one statement and streams its result as Arrow record batches,
+// one DuckDB chunk (at most 2048 rows) at a time: DuckDB computes the next
+// chunk only when it is asked for, so memory stays bounded whatever the
+// result size. Query returns once the first batch is ready (or the
+// statement failed). Cancelling ctx interrupts the query; it also ends the
+// stream. The reader keeps the sandbox alive until it is released; its Err
+// is already a *pgerr.Error. Repeated texts reuse their prepared statement.
 func (c *Conn) Query(ctx context.Context, sql string, args ...any) (array.RecordReader, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, TranslateError(err)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed {
-		return nil, errConnClosed
-	}
-	// The Arrow path prepares the text itself and would run every statement
-	// of a multi-statement string, so check first — but only pay for a
-	// second prepare when the text is not plainly one query.
-	if !isPlainQuery(sql) {
-		stmt, err := c.prepare(sql)
-		if err != nil {
-			return nil, err
-		}
-		err = checkStatement(stmt, sql)
-		stmt.Close()
-		if err != nil {
-			return nil, err
-		}
-	}
-	rr, err := c.arrow.QueryContext(ctx, sql, args...)
+	s, err := c.statement(sql)
 	if err != nil {
-		return nil, c.translate(err)
+		return nil, err
 	}
-	c.sandbox.retain()
-	return newResultReader(rr, c.sandbox), nil
+	defer c.dropUncached(s)
+	return c.query(ctx, s, args)
 }
 
-// Exec runs a statement that returns no rows.
+// Exec runs a statement and discards its rows.
 func (c *Conn) Exec(ctx context.Context, sql string, args ...any) error {
+	if err := ctx.Err(); err != nil {
+		return TranslateError(err)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	stmt, err := c.prepare(sql)
+	s, err := c.statement(sql)
 	if err != nil {
 		return err
 	}
-	defer stmt.Close()
-	if err := checkStatement(stmt, sql); err != nil {
-		return err
-	}
-	named := make([]driver.NamedValue, len(args))
-	for i, a := range args {
-		named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
-	}
-	if _, err := stmt.ExecContext(ctx, named); err != nil {
-		return c.translate(err)
-	}
-	return nil
+	defer c.dropUncached(s)
+	return c.exec(ctx, s, args)
 }
 
-// Close closes the DuckDB connection and releases the sandbox. Results
-// already returned by Query stay readable.
+// Close closes the Conn's statements and releases the sandbox. Results
+// already returned by Query stay readable: the DuckDB connection is closed
+// with the last of them.
 func (c *Conn) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -195,22 +140,221 @@ func (c *Conn) Close() error {
 		return nil
 	}
 	c.closed = true
-	return errors.Join(c.raw.Close(), c.sandbox.release())
+	for s := range c.stmts {
+		s.destroy()
+	}
+	clear(c.stmts)
+	c.cache.clear()
+	if c.streams == 0 {
+		c.disconnect()
+	}
+	return c.sandbox.release()
 }
 
-// prepare prepares exactly one statement; a multi-statement string is an
-// error, and nothing is executed. The caller holds c.mu.
-func (c *Conn) prepare(sql string) (*duckdb.Stmt, error) {
+// disconnect closes the DuckDB connection. The caller holds c.mu, and no
+// statement or result of c is left.
+func (c *Conn) disconnect() {
+	bindings.DestroyArrowOptions(&c.arrow)
+	bindings.Disconnect(&c.handle)
+}
+
+// statement returns the prepared statement for sql from the cache, or
+// prepares it (and caches it when its kind may run again). The caller holds
+// c.mu and passes the statement to dropUncached when done.
+func (c *Conn) statement(sql string) (*Stmt, error) {
 	if c.closed {
 		return nil, errConnClosed
 	}
-	// Prepare (unlike PrepareContext) refuses multi-statement strings
-	// instead of executing all but the last statement.
-	st, err := c.raw.Prepare(sql)
+	if s := c.cache.get(sql); s != nil {
+		return s, nil
+	}
+	s, err := c.prepare(sql)
 	if err != nil {
+		return nil, err
+	}
+	if cacheable[s.kind] {
+		s.cached = true
+		c.cache.put(sql, s)
+	}
+	return s, nil
+}
+
+// dropUncached destroys a statement that statement prepared without caching.
+func (c *Conn) dropUncached(s *Stmt) {
+	if !s.cached {
+		s.destroy()
+	}
+}
+
+// prepare prepares exactly one statement and checks it against the
+// statement gate; nothing is executed. A multi-statement string is an
+// error. The caller holds c.mu.
+func (c *Conn) prepare(sql string) (*Stmt, error) {
+	if c.closed {
+		return nil, errConnClosed
+	}
+	c.endStream() // DuckDB closes an open streaming result when it prepares
+	var extracted bindings.ExtractedStatements
+	n := bindings.ExtractStatements(c.handle, sql, &extracted)
+	defer bindings.DestroyExtracted(&extracted)
+	if n == 0 {
+		if msg := bindings.ExtractStatementsError(extracted); msg != "" {
+			return nil, c.translate(duckdbError(msg))
+		}
+		return nil, pgerr.New(pgerr.SyntaxError, "empty query")
+	}
+	if n > 1 {
+		// Nothing has run: preparing the first statements would not execute them.
+		return nil, pgerr.New(pgerr.SyntaxError, "cannot insert multiple commands into a prepared statement")
+	}
+	var handle bindings.PreparedStatement
+	if bindings.PrepareExtractedStatement(c.handle, extracted, 0, &handle) == bindings.StateError {
+		err := duckdbError(bindings.PrepareError(handle))
+		bindings.DestroyPrepare(&handle)
 		return nil, c.translate(err)
 	}
-	return st.(*duckdb.Stmt), nil
+	kind := duckdb.StmtType(bindings.PreparedStatementType(handle))
+	if err := checkStatement(kind, sql); err != nil {
+		bindings.DestroyPrepare(&handle)
+		return nil, err
+	}
+	s := &Stmt{conn: c, sql: sql, handle: handle, kind: kind, gen: c.gen}
+	s.inspect()
+	return s, nil
+}
+
+// refresh prepares s again when the session changed how names resolve since
+// it was prepared (SET search_path, DDL, SET VARIABLE), or when a failed bind
+// left an error on its handle. The caller holds c.mu.
+func (c *Conn) refresh(s *Stmt) error {
+	if s.gen == c.gen && !s.broken {
+		return nil
+	}
+	fresh, err := c.prepare(s.sql)
+	if err != nil {
+		return err
+	}
+	bindings.DestroyPrepare(&s.handle)
+	s.dropParams()
+	s.handle, s.kind, s.params, s.cols, s.gen, s.broken = fresh.handle, fresh.kind, fresh.params, fresh.cols, fresh.gen, false
+	return nil
+}
+
+// query runs s and streams its result. The caller holds c.mu.
+func (c *Conn) query(ctx context.Context, s *Stmt, args []any) (array.RecordReader, error) {
+	res, err := c.execute(ctx, s, args)
+	if err != nil {
+		return nil, err
+	}
+	return c.newResultReader(ctx, res)
+}
+
+// exec runs s to completion, reading and dropping its rows chunk by chunk
+// (a query run through Exec is not held in memory either). The caller holds
+// c.mu.
+func (c *Conn) exec(ctx context.Context, s *Stmt, args []any) error {
+	res, err := c.execute(ctx, s, args)
+	if err != nil {
+		return err
+	}
+	defer bindings.DestroyResult(res)
+	stop := c.interruptOn(ctx)
+	defer stop()
+	for {
+		chunk := bindings.FetchChunk(*res)
+		if chunk.Ptr == nil {
+			break
+		}
+		empty := bindings.DataChunkGetSize(chunk) == 0
+		bindings.DestroyDataChunk(&chunk)
+		if empty {
+			break
+		}
+	}
+	if bindings.ResultError(res) == "" {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return TranslateError(err)
+	}
+	return c.translate(resultError(res))
+}
+
+// execute binds args to s and starts it with a streaming pending result:
+// DuckDB produces the result chunk by chunk as it is fetched, when the
+// statement can stream at all (queries can; DDL and DML run to completion
+// and return a status row). The caller holds c.mu and destroys the result.
+func (c *Conn) execute(ctx context.Context, s *Stmt, args []any) (*bindings.Result, error) {
+	if s.closed || c.closed {
+		return nil, errConnClosed
+	}
+	if err := c.refresh(s); err != nil {
+		return nil, err
+	}
+	c.endStream()
+	if err := s.bind(args); err != nil {
+		return nil, err
+	}
+	var pending bindings.PendingResult
+	state := bindings.PendingPreparedStreaming(s.handle, &pending)
+	defer bindings.DestroyPending(&pending)
+	if state == bindings.StateError {
+		return nil, c.translate(duckdbError(bindings.PendingError(pending)))
+	}
+	// DuckDB clears the connection's interrupt flag when a statement
+	// starts, so an interrupt is only useful from here on.
+	if err := ctx.Err(); err != nil {
+		return nil, TranslateError(err)
+	}
+	res := new(bindings.Result)
+	stop := c.interruptOn(ctx)
+	state = bindings.ExecutePending(pending, res)
+	stop()
+	if state == bindings.StateError {
+		err := resultError(res)
+		bindings.DestroyResult(res)
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, TranslateError(ctxErr)
+		}
+		return nil, c.translate(err)
+	}
+	if changesSession[s.kind] {
+		c.gen++
+	}
+	return res, nil
+}
+
+// endStream detaches the result DuckDB is streaming, if any: DuckDB closes
+// it as soon as the connection prepares or runs anything else. The caller
+// holds c.mu.
+func (c *Conn) endStream() {
+	if r := c.active; r != nil {
+		r.detach()
+		c.active = nil
+	}
+}
+
+// noInterrupt is interruptOn's stop for contexts that cannot be cancelled.
+func noInterrupt() {}
+
+// interruptOn interrupts the DuckDB connection if ctx ends before stop is
+// called. stop waits for an interrupt already under way, so that it cannot
+// hit the connection's next statement. The caller holds c.mu.
+func (c *Conn) interruptOn(ctx context.Context) (stop func()) {
+	if ctx.Done() == nil {
+		return noInterrupt
+	}
+	handle := c.handle
+	done := make(chan struct{})
+	unregister := context.AfterFunc(ctx, func() {
+		bindings.Interrupt(handle)
+		close(done)
+	})
+	return func() {
+		if !unregister() {
+			<-done
+		}
+	}
 }
 
 // translate maps err for the client and notices a fatal DuckDB error, after
@@ -221,4 +365,28 @@ func (c *Conn) translate(err error) error {
 		c.sandbox.markBroken()
 	}
 	return TranslateError(err)
+}
+
+// cacheable are the statement kinds worth keeping prepared for the next
+// run of the same text.
+var cacheable = map[duckdb.StmtType]bool{
+	duckdb.STATEMENT_TYPE_SELECT:   true,
+	duckdb.STATEMENT_TYPE_EXPLAIN:  true,
+	duckdb.STATEMENT_TYPE_INSERT:   true,
+	duckdb.STATEMENT_TYPE_UPDATE:   true,
+	duckdb.STATEMENT_TYPE_DELETE:   true,
+	duckdb.STATEMENT_TYPE_CALL:     true,
+	duckdb.STATEMENT_TYPE_RELATION: true,
+}
+
+// changesSession are the statement kinds after which statements prepared
+// earlier may resolve names differently: DuckDB re-binds a prepared
+// statement when the catalog changes, but not when search_path or a
+// variable (folded into the plan by getvariable) does.
+var changesSession = map[duckdb.StmtType]bool{
+	duckdb.STATEMENT_TYPE_SET:          true,
+	duckdb.STATEMENT_TYPE_VARIABLE_SET: true,
+	duckdb.STATEMENT_TYPE_CREATE:       true,
+	duckdb.STATEMENT_TYPE_DROP:         true,
+	duckdb.STATEMENT_TYPE_ALTER:        true,
 }

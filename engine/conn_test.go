@@ -68,7 +68,7 @@ func TestDescribe(t *testing.T) {
 		{sql: "SELECT id, label FROM orders WHERE id = $1 AND label LIKE $2",
 			params: []string{"INTEGER", "VARCHAR"}, cols: []string{"id INTEGER", "label VARCHAR"}},
 		{sql: "SELECT price, ts, tags FROM orders WHERE price > $1",
-			params: []string{"DECIMAL(18,3)"}, cols: []string{"price DECIMAL(10,2)", "ts TIMESTAMP", "tags VARCHAR[]"}},
+			params: []string{"DECIMAL(10,2)"}, cols: []string{"price DECIMAL(10,2)", "ts TIMESTAMP", "tags VARCHAR[]"}},
 		{sql: "SELECT $1::BIGINT + $2", params: []string{"BIGINT", ""}, cols: []string{"unknown "}},
 		{sql: "SELECT count(*) AS n FROM orders", cols: []string{"n BIGINT"}},
 		{sql: "EXPLAIN SELECT 1", cols: []string{"explain_key VARCHAR", "explain_value VARCHAR"}},

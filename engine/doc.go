@@ -31,6 +31,9 @@
 //   - PostgreSQL semantics a client could otherwise not get once the
 //     configuration is locked: TimeZone=UTC, integer_division=true (7/2 = 3),
 //     default_null_order=nulls_last_on_asc_first_on_desc.
+//   - arrow_lossless_conversion=true: results keep their DuckDB type in
+//     Arrow (UUID, JSON, BOOLEAN as arrow.bool8, TIMETZ, BIT, HUGEINT as
+//     arrow.opaque); the wire picks PostgreSQL types by it.
 //
 // allowed_paths cannot tell reading from writing: COPY … TO '<granted file>'
 // (USE_TMP_FILE false), also inside EXPLAIN ANALYZE, would overwrite the
@@ -38,9 +41,9 @@
 // (statement_gate.go): only SELECT, EXPLAIN over a query, DML and DDL (which
 // can touch only TEMP objects), transactions, SET, SET VARIABLE and CALL are
 // prepared or run; COPY, EXPORT, ATTACH, DETACH, INSTALL/LOAD, PRAGMA,
-// PREPARE/EXECUTE, VACUUM/ANALYZE and unknown kinds get 42501. Query skips the
-// extra prepare for text that plainly is one query (a query keyword first, no
-// ';'). Data files written read-only (0444) by a server not running as root
+// PREPARE/EXECUTE, VACUUM/ANALYZE and unknown kinds get 42501. Every
+// statement is prepared before it runs, so the gate costs nothing extra.
+// Data files written read-only (0444) by a server not running as root
 // would add an operating-system layer under both.
 //
 // The order of the sealing statements matters (see lockStatements):
@@ -64,6 +67,13 @@
 // then reopens it read-only with the limits and seals it. current_database()
 // answers "agnes".
 //
+// The engine opens and drives DuckDB through its C API (duckdb-go-bindings,
+// database.go) rather than through duckdb-go's database/sql driver: the
+// driver runs every statement with a materialising pending result, which
+// holds a whole result set in memory before the first row can be read.
+// duckdb-go still provides the types the rest of Agnes speaks (TypeInfo,
+// Interval, UUID, Error); duckdb_error.go and type_info.go convert to them.
+//
 // # Lifetimes
 //
 // A Sandbox is reference counted: one reference for its owner (the Pool entry
@@ -81,14 +91,49 @@
 //
 // # Statements
 //
-// A Conn is one DuckDB connection, one per client session; its methods are
-// serialized. Describe prepares an allowed statement without executing it
-// (parameter types, result columns). Query runs one statement through the
-// driver's Arrow interface: DuckDB materializes the result and hands it out
-// chunk by chunk as Arrow record batches. Arrow string values point into DuckDB's memory and are valid
-// only until the next Next or Release: encode or copy them before that. Exec
-// runs a statement without rows. Multi-statement strings are refused (42601)
-// before anything runs. Cancelling the context interrupts DuckDB (57014).
+// A Conn is one DuckDB connection, one per client session; its methods, its
+// Stmts' and its results' Next are serialized by one mutex. Every statement
+// is prepared (exactly one statement: a multi-statement string is 42601
+// before anything runs), checked by the gate, bound and run:
+//
+//   - Conn.Prepare returns a Stmt: parsed and planned once, run any number of
+//     times (the extended protocol's Parse once, Bind/Execute many).
+//     Describe, Query and Exec of a Conn keep their prepared statements too,
+//     by SQL text (stmt_cache.go, 32 per Conn), so Describe then Query of one
+//     text, and every repeat, prepare once. Statements that change the
+//     session (SET, SET VARIABLE, DDL) bump a generation; statements
+//     prepared before it are prepared again on their next use. DuckDB
+//     itself plans a parameterized statement again at every run when the
+//     values could change the plan (a parameter compared with a scanned
+//     column): reuse then saves the parsing only.
+//   - Describe reports parameter types ($1..$n) and result columns as
+//     duckdb.TypeInfo, rebuilt from DuckDB's logical types (nested types,
+//     DECIMAL width and scale, the JSON alias included), as DuckDB inferred
+//     them when preparing: it executes nothing.
+//   - Parameters (bind.go, param_list.go) are the Go values the wire
+//     decodes. Each is bound in its parameter's own type when it converts
+//     exactly, because DuckDB plans a statement again when a bound value's
+//     type differs from its parameter's; anything else is bound in its
+//     natural type and cast by DuckDB, with DuckDB's errors.
+//   - Query runs the statement with a streaming pending result: DuckDB
+//     computes the result as it is fetched, keeping about 1 MB
+//     (streaming_buffer_size) ahead, and each Next converts one chunk (at
+//     most 2048 rows) to an Arrow record batch. Memory per connection is
+//     bounded whatever the result size; nothing is materialised. Query
+//     returns once DuckDB has filled its buffer or finished, with the first
+//     batch ready. Arrow batches own their memory and are released by the
+//     next Next or Release. Exec runs a statement and drops its rows the
+//     same way.
+//   - DuckDB streams one result per connection: preparing or running
+//     another statement closes the open one. The Conn reads ahead up to
+//     4 MB of it first, so a small result read in parts survives whole; a
+//     longer one then fails with 55000. Materialised results (DDL, DML with
+//     RETURNING) are not affected.
+//   - Cancelling the context interrupts DuckDB while it works for that
+//     context (running, or computing a chunk for Next): 57014, and the
+//     connection stays usable. Query's context governs its result's Next
+//     calls too; SetStreamContext hands a result over to another context
+//     (a cursor's FETCH runs under its own statement's context).
 //
 // # Errors
 //
@@ -104,11 +149,17 @@
 //
 // # Debugging
 //
+//   - A result that "vanishes" mid-read with 55000: the session ran another
+//     statement on the Conn while it was being read (a suspended portal and
+//     a second statement): DuckDB streams one result per connection.
 //   - A query fails only in Agnes: run it on a sandbox conn in a test
 //     (newConfinedSandbox / newOrdersSandbox) and look at the untranslated
 //     error with errors.As(err, *duckdb.Error) before TranslateError.
 //   - "relation does not exist" for a granted table: the sandbox build log has
 //     "table left out of sandbox" with the file and DuckDB's reason.
+//   - A repeated statement is slow: BenchmarkStmtPointQuery shows DuckDB
+//     planning a parameterized scan again at every run; a plain re-run
+//     (BenchmarkStmtSelect1) should cost tens of microseconds.
 //   - Check a sandbox's effective settings with SELECT name, value FROM
 //     duckdb_settings() on one of its Conns (TestSandboxSettingsAreSealed
 //     lists the ones that matter).

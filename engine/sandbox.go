@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,7 +10,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/duckdb/duckdb-go/v2"
+	bindings "github.com/duckdb/duckdb-go-bindings"
 )
 
 // catalogFile is the name of a sandbox's catalog database; DuckDB names the
@@ -28,9 +27,9 @@ type TableFile struct{ Schema, Name, Path string }
 // configuration locked. It is shared by every session with that grant set;
 // each session gets its own Conn.
 type Sandbox struct {
-	dir       string // removed when the last reference goes
-	connector *duckdb.Connector
-	views     int
+	dir   string // removed when the last reference goes
+	db    *database
+	views int
 
 	mu     sync.Mutex
 	refs   int  // 1 for the owner until Close, +1 per open Conn and open result
@@ -63,11 +62,6 @@ func NewSandbox(cfg Config, tables []TableFile) (*Sandbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sandbox temp dir: %w", err)
 	}
-	// The DuckDB DSN is a URL: a '?' or '#' in the path would cut it short.
-	if strings.ContainsAny(dir, "?#") {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("sandbox temp dir %q: path must not contain '?' or '#'", dir)
-	}
 	built := false
 	defer func() {
 		if !built {
@@ -83,12 +77,12 @@ func NewSandbox(cfg Config, tables []TableFile) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
-	connector, err := openLocked(catalogPath, cfg, spillDir, granted)
+	db, err := openLocked(catalogPath, cfg, spillDir, granted)
 	if err != nil {
 		return nil, err
 	}
 	built = true
-	return &Sandbox{dir: dir, connector: connector, views: len(granted), refs: 1}, nil
+	return &Sandbox{dir: dir, db: db, views: len(granted), refs: 1}, nil
 }
 
 // planViews validates tables and maps them to DuckDB schemas.
@@ -126,21 +120,20 @@ func planViews(tables []TableFile) ([]view, error) {
 // a view per table, then cfg.CatalogSQL. It returns the paths of the views it
 // created, which become the sandbox's allowed_paths.
 func buildCatalog(path string, views []view, catalogSQL []string) ([]string, error) {
-	connector, err := duckdb.NewConnector(path+"?autoload_known_extensions=false&autoinstall_known_extensions=false", nil)
+	db, err := openDatabase(path, map[string]string{
+		"autoload_known_extensions":    "false",
+		"autoinstall_known_extensions": "false",
+	})
 	if err != nil {
 		return nil, fmt.Errorf("create sandbox catalog: %w", err)
 	}
-	defer connector.Close()
-	dc, err := connector.Connect(context.Background())
+	defer db.close()
+	conn, err := db.connect()
 	if err != nil {
 		return nil, fmt.Errorf("connect sandbox catalog: %w", err)
 	}
-	defer dc.Close()
-	exec := dc.(driver.ExecerContext)
-	run := func(q string) error {
-		_, err := exec.ExecContext(context.Background(), q, nil)
-		return err
-	}
+	defer bindings.Disconnect(&conn)
+	run := func(q string) error { return execTrusted(conn, q) }
 
 	schemas := map[string]bool{"main": true}
 	granted := make([]string, 0, len(views))
@@ -173,29 +166,28 @@ func buildCatalog(path string, views []view, catalogSQL []string) ([]string, err
 }
 
 // openLocked opens the catalog read-only with cfg's limits and seals it.
-func openLocked(catalogPath string, cfg Config, spillDir string, allowedPaths []string) (*duckdb.Connector, error) {
+func openLocked(catalogPath string, cfg Config, spillDir string, allowedPaths []string) (*database, error) {
 	opts, err := cfg.openOptions(spillDir)
 	if err != nil {
 		return nil, err
 	}
-	connector, err := duckdb.NewConnector(catalogPath+"?"+opts.Encode(), nil)
+	db, err := openDatabase(catalogPath, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open sandbox: %w", err)
 	}
-	dc, err := connector.Connect(context.Background())
+	conn, err := db.connect()
 	if err != nil {
-		connector.Close()
+		db.close()
 		return nil, fmt.Errorf("connect sandbox: %w", err)
 	}
-	defer dc.Close()
-	exec := dc.(driver.ExecerContext)
+	defer bindings.Disconnect(&conn)
 	for _, q := range lockStatements(allowedPaths) {
-		if _, err := exec.ExecContext(context.Background(), q, nil); err != nil {
-			connector.Close()
+		if err := execTrusted(conn, q); err != nil {
+			db.close()
 			return nil, fmt.Errorf("seal sandbox (%s): %w", strings.SplitN(q, " =", 2)[0], err)
 		}
 	}
-	return connector, nil
+	return db, nil
 }
 
 // Tables returns how many table views the sandbox holds (tables whose file
@@ -205,6 +197,9 @@ func (s *Sandbox) Tables() int { return s.views }
 // Conn opens a new DuckDB connection of this sandbox. Close it when the
 // session ends; the sandbox stays alive until its last Conn is closed.
 func (s *Sandbox) Conn(ctx context.Context) (*Conn, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, TranslateError(err)
+	}
 	s.mu.Lock()
 	if s.closed || s.broken || s.refs == 0 {
 		s.mu.Unlock()
@@ -213,19 +208,12 @@ func (s *Sandbox) Conn(ctx context.Context) (*Conn, error) {
 	s.refs++
 	s.mu.Unlock()
 
-	dc, err := s.connector.Connect(ctx)
+	handle, err := s.db.connect()
 	if err != nil {
 		s.release()
 		return nil, fmt.Errorf("sandbox connection: %w", err)
 	}
-	raw := dc.(*duckdb.Conn)
-	arrow, err := duckdb.NewArrowFromConn(raw)
-	if err != nil {
-		raw.Close()
-		s.release()
-		return nil, fmt.Errorf("sandbox arrow connection: %w", err)
-	}
-	return &Conn{sandbox: s, raw: raw, arrow: arrow}, nil
+	return newConn(s, handle), nil
 }
 
 // errSandboxClosed is returned by Sandbox.Conn after Close; the pool treats it
@@ -261,7 +249,8 @@ func (s *Sandbox) release() error {
 	if !last {
 		return nil
 	}
-	return errors.Join(s.connector.Close(), os.RemoveAll(s.dir))
+	s.db.close()
+	return os.RemoveAll(s.dir)
 }
 
 // markBroken records that DuckDB invalidated this instance; the pool then

@@ -54,23 +54,9 @@ var statementNames = map[duckdb.StmtType]string{
 // WITH … INSERT/UPDATE/DELETE, all allowed).
 var queryKeywords = map[string]bool{"SELECT": true, "WITH": true, "FROM": true, "VALUES": true, "TABLE": true, "(": true}
 
-// isPlainQuery reports whether sql is certainly one allowed query without
-// preparing it: no ';' (the only statement separator) and a query keyword
-// first. Everything else is prepared and checked.
-func isPlainQuery(sql string) bool {
-	if strings.Contains(sql, ";") {
-		return false
-	}
-	sc := sqlScanner{s: sql}
-	return queryKeywords[sc.next()]
-}
-
-// checkStatement refuses a prepared statement whose kind is not allowed.
-func checkStatement(stmt *duckdb.Stmt, sql string) error {
-	kind, err := stmt.StatementType()
-	if err != nil {
-		return TranslateError(err)
-	}
+// checkStatement refuses a prepared statement whose kind is not allowed;
+// sql is its text.
+func checkStatement(kind duckdb.StmtType, sql string) error {
 	if !allowedStatements[kind] {
 		msg := "statements of this kind are not allowed"
 		if name, ok := statementNames[kind]; ok {
