@@ -24,11 +24,11 @@ type Group struct {
 
 // Member is a user's membership in a group.
 type Member struct {
-	UserID   string `json:"user_id"`
-	Email    string `json:"email"`
-	Name     string `json:"name"`
-	Source   string `json:"source"` // admin, google_sync, system_seed, implicit
-	Active   bool   `json:"active"`
+	UserID string `json:"user_id"`
+	Email  string `json:"email"`
+	Name   string `json:"name"`
+	Source string `json:"source"` // admin, google_sync, system_seed, implicit
+	Active bool   `json:"active"`
 }
 
 // CreateGroup adds a custom group.

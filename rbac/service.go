@@ -39,9 +39,9 @@ type Service struct {
 
 	// grants is a snapshot of every grant and membership, rebuilt lazily
 	// after each mutation; Can answers from it without touching the store.
-	mu      sync.Mutex
-	grants  atomic.Pointer[grantSnapshot]
-	version atomic.Int64
+	mu       sync.Mutex
+	grants   atomic.Pointer[grantSnapshot]
+	version  atomic.Int64
 	onChange []func()
 }
 
