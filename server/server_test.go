@@ -32,7 +32,7 @@ func testConfig(dataDir string) config.Config {
 	return cfg
 }
 
-func startServer(t *testing.T, dataDir string) *testServer {
+func startServer(t testing.TB, dataDir string) *testServer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	app, err := Open(ctx, testConfig(dataDir), Options{})
@@ -64,7 +64,7 @@ func (ts *testServer) stop() {
 	ts.app = nil
 }
 
-func (ts *testServer) adminToken(t *testing.T) string {
+func (ts *testServer) adminToken(t testing.TB) string {
 	b, err := os.ReadFile(ts.app.Bootstrap.TokenPath)
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +72,7 @@ func (ts *testServer) adminToken(t *testing.T) string {
 	return strings.TrimSpace(string(b))
 }
 
-func (ts *testServer) api(t *testing.T) *client.Client {
+func (ts *testServer) api(t testing.TB) *client.Client {
 	return client.New("http://"+ts.l.HTTP.String(), ts.adminToken(t))
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 )
@@ -54,23 +55,29 @@ func (a *Auditor) Record(e AuditEntry) {
 	}
 }
 
+// auditLinger is how long the writer waits for more entries after the first
+// one of a batch: a short delay turns a burst of statements into one INSERT.
+const auditLinger = 50 * time.Millisecond
+
 func (a *Auditor) run() {
 	defer close(a.done)
-	batch := make([]AuditEntry, 0, 256)
+	batch := make([]AuditEntry, 0, 1024)
 	for e := range a.ch {
 		batch = append(batch[:0], e)
-	drain:
+		timer := time.NewTimer(auditLinger)
+	collect:
 		for len(batch) < cap(batch) {
 			select {
 			case e, ok := <-a.ch:
 				if !ok {
-					break drain
+					break collect
 				}
 				batch = append(batch, e)
-			default:
-				break drain
+			case <-timer.C:
+				break collect
 			}
 		}
+		timer.Stop()
 		a.write(batch)
 	}
 }
@@ -78,21 +85,48 @@ func (a *Auditor) run() {
 func (a *Auditor) write(batch []AuditEntry) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	tx, err := a.store.DB.BeginTx(ctx, nil)
-	if err != nil {
-		a.logger.Error("audit: begin", "err", err, "lost", len(batch))
-		return
-	}
-	for _, e := range batch {
-		if err := WriteAudit(ctx, tx, e); err != nil {
-			tx.Rollback()
-			a.logger.Error("audit: insert", "err", err, "lost", len(batch))
-			return
+	// One multi-row INSERT per batch: a DuckDB statement costs far more than
+	// a row, and the writer must keep up with every query of every session.
+	for len(batch) > 0 {
+		n := min(len(batch), 200)
+		if err := insertAudit(ctx, a.store.DB, batch[:n]); err != nil {
+			a.logger.Error("audit: insert", "err", err, "lost", n)
 		}
+		batch = batch[n:]
 	}
-	if err := tx.Commit(); err != nil {
-		a.logger.Error("audit: commit", "err", err, "lost", len(batch))
+}
+
+func insertAudit(ctx context.Context, db Execer, batch []AuditEntry) error {
+	var b strings.Builder
+	b.WriteString("INSERT INTO audit_log (ts, user_id, action, target, detail, outcome) VALUES ")
+	args := make([]any, 0, len(batch)*6)
+	for i, e := range batch {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?)")
+		if e.Time.IsZero() {
+			e.Time = time.Now()
+		}
+		detail, err := detailJSON(e.Detail)
+		if err != nil {
+			return err
+		}
+		args = append(args, e.Time, e.UserID, e.Action, e.Target, detail, e.Outcome)
 	}
+	_, err := db.ExecContext(ctx, b.String(), args...)
+	return err
+}
+
+func detailJSON(d map[string]any) (any, error) {
+	if len(d) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
 }
 
 // Close flushes queued entries and stops the writer.
@@ -111,15 +145,11 @@ func WriteAudit(ctx context.Context, tx Execer, e AuditEntry) error {
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
-	var detail any
-	if len(e.Detail) > 0 {
-		b, err := json.Marshal(e.Detail)
-		if err != nil {
-			return err
-		}
-		detail = string(b)
+	detail, err := detailJSON(e.Detail)
+	if err != nil {
+		return err
 	}
-	_, err := tx.ExecContext(ctx,
+	_, err = tx.ExecContext(ctx,
 		"INSERT INTO audit_log (ts, user_id, action, target, detail, outcome) VALUES (?, ?, ?, ?, ?, ?)",
 		e.Time, e.UserID, e.Action, e.Target, detail, e.Outcome)
 	return err
