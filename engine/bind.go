@@ -26,7 +26,7 @@ import (
 // client as for a literal.
 
 // bind binds args to $1..$n; extra arguments are ignored.
-func (s *Stmt) bind(args []any) error {
+func (s *prepared) bind(args []any) error {
 	if len(args) < len(s.params) {
 		return pgerr.New(pgerr.ProtocolViolation, "incorrect argument count: have %d, want %d", len(args), len(s.params))
 	}
@@ -39,7 +39,7 @@ func (s *Stmt) bind(args []any) error {
 }
 
 // bindParam binds v to parameter i (0-based).
-func (s *Stmt) bindParam(i int, v any) error {
+func (s *prepared) bindParam(i int, v any) error {
 	h := s.handle
 	idx := bindings.IdxT(i + 1)
 	p := &s.params[i]
@@ -130,7 +130,7 @@ func bindValue(h bindings.PreparedStatement, idx bindings.IdxT, v bindings.Value
 }
 
 // bindInt binds a signed integer; natural is the type of its Go width.
-func (s *Stmt) bindInt(idx bindings.IdxT, p *param, v int64, natural bindings.Type) bindings.State {
+func (s *prepared) bindInt(idx bindings.IdxT, p *param, v int64, natural bindings.Type) bindings.State {
 	h := s.handle
 	switch p.t {
 	case bindings.TypeBigInt:
@@ -182,7 +182,7 @@ func (s *Stmt) bindInt(idx bindings.IdxT, p *param, v int64, natural bindings.Ty
 }
 
 // bindUint binds an unsigned integer; natural is the type of its Go width.
-func (s *Stmt) bindUint(idx bindings.IdxT, p *param, v uint64, natural bindings.Type) bindings.State {
+func (s *prepared) bindUint(idx bindings.IdxT, p *param, v uint64, natural bindings.Type) bindings.State {
 	h := s.handle
 	switch p.t {
 	case bindings.TypeUBigInt:
@@ -221,7 +221,7 @@ func (s *Stmt) bindUint(idx bindings.IdxT, p *param, v uint64, natural bindings.
 }
 
 // bindFloat binds a float64 (or a float32 widened exactly, with single).
-func (s *Stmt) bindFloat(idx bindings.IdxT, p *param, v float64, single bool) bindings.State {
+func (s *prepared) bindFloat(idx bindings.IdxT, p *param, v float64, single bool) bindings.State {
 	h := s.handle
 	switch p.t {
 	case bindings.TypeDouble:
@@ -240,7 +240,7 @@ func (s *Stmt) bindFloat(idx bindings.IdxT, p *param, v float64, single bool) bi
 
 // bindString binds text. Integer and DECIMAL parameters get the number when
 // the text is exactly one; anything else is left to DuckDB's cast.
-func (s *Stmt) bindString(idx bindings.IdxT, p *param, v string) bindings.State {
+func (s *prepared) bindString(idx bindings.IdxT, p *param, v string) bindings.State {
 	switch p.t {
 	case bindings.TypeBigInt, bindings.TypeInteger, bindings.TypeSmallInt, bindings.TypeTinyInt,
 		bindings.TypeUBigInt, bindings.TypeUInteger, bindings.TypeUSmallInt, bindings.TypeUTinyInt:
@@ -259,7 +259,7 @@ func (s *Stmt) bindString(idx bindings.IdxT, p *param, v string) bindings.State 
 
 // bindTime binds a point in time in the parameter's date/time type;
 // TIMESTAMP (the instant in UTC) when the parameter has another type.
-func (s *Stmt) bindTime(idx bindings.IdxT, p *param, v time.Time) bindings.State {
+func (s *prepared) bindTime(idx bindings.IdxT, p *param, v time.Time) bindings.State {
 	h := s.handle
 	switch p.t {
 	case bindings.TypeDate:
@@ -286,7 +286,7 @@ func (s *Stmt) bindTime(idx bindings.IdxT, p *param, v time.Time) bindings.State
 // bindBig binds an arbitrary-precision integer: in the parameter's type when
 // it fits, else as BIGINT, HUGEINT, UHUGEINT or BIGNUM, the first that
 // holds it.
-func (s *Stmt) bindBig(idx bindings.IdxT, p *param, v *big.Int) bindings.State {
+func (s *prepared) bindBig(idx bindings.IdxT, p *param, v *big.Int) bindings.State {
 	h := s.handle
 	switch p.t {
 	case bindings.TypeUHugeInt:

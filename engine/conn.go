@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 
@@ -20,37 +21,51 @@ type Column struct {
 	Type duckdb.TypeInfo
 }
 
-// Conn is one DuckDB connection of a sandbox: one per client session. Its
-// DuckDB session state (temp tables, search_path, an open transaction) is the
-// session's own. Methods (its own, its Stmts' and its results' Next) are
-// serialized; cancel a running call through its ctx.
+// Conn is one client session's DuckDB connection to a sandbox. Its DuckDB
+// session state (temp tables, search_path, variables, an open transaction)
+// is the session's own. Methods (its own, its Stmts' and its results' Next)
+// are serialized; cancel a running call through its ctx.
 //
-// DuckDB streams one result per connection: preparing or running any other
-// statement on the Conn ends a result that has not been read to its end.
-// The result keeps what can be read ahead within a few MB; beyond that its
-// Next fails with 55000.
+// DuckDB streams one result per connection, while a PostgreSQL session may
+// read any number of results at once (portals, cursors). So a Conn has a
+// primary DuckDB connection and opens extra ones of the same sandbox when a
+// query starts while another result is still being read: up to
+// maxExtraConns of them, kept for reuse and closed with the Conn. An extra
+// connection is brought up to date with the session's SET and SET VARIABLE
+// statements before it runs anything. Statements that need the session's
+// own connection (DDL, DML, transaction control, and every statement once
+// the session has created TEMP objects, which only the primary holds) run
+// on the primary, ending a result it streams; so does a query when all
+// connections stream. Such a result keeps what can be read ahead within a
+// few MB; beyond that its Next fails with 55000.
 type Conn struct {
 	sandbox *Sandbox
 
-	mu      sync.Mutex
-	handle  bindings.Connection
-	arrow   bindings.ArrowOptions // the connection's Arrow export settings (arrow_lossless_conversion …)
-	closed  bool                  // Close was called: no new statements
-	streams int                   // results not yet released; they keep handle connected after Close
-	active  *resultReader         // the result DuckDB is streaming on handle, if any
-	stmts   map[*Stmt]struct{}    // statements handed out by Prepare and not closed
-	cache   stmtCache             // statements Describe, Query and Exec prepared, by SQL text
-	gen     uint64                // session generation: bumped by statements that change name resolution
+	mu          sync.Mutex
+	primary     *duckConn
+	extras      []*duckConn        // opened when needed, at most maxExtraConns
+	closed      bool               // Close was called: no new statements
+	stmts       map[*Stmt]struct{} // statements handed out by Prepare and not closed
+	gen         uint64             // session generation: bumped by statements that change name resolution
+	settings    sessionSettings    // what extras replay to resolve names like the primary
+	tempObjects bool               // the session created TEMP objects: they exist on the primary only
 }
+
+// maxExtraConns is how many DuckDB connections a Conn opens besides its
+// primary, so how many results beyond one a session can read at once. Each
+// streaming result holds DuckDB's streaming buffer (about 1 MB) and one
+// chunk in Go.
+const maxExtraConns = 8
+
+// maxIdleExtras is how many extra connections a Conn keeps open with
+// nothing to read, ready for the next interleaved statement.
+const maxIdleExtras = 2
 
 var errConnClosed = pgerr.New(pgerr.ObjectNotInPrerequisiteState, "engine connection is closed")
 
 // newConn wraps a fresh DuckDB connection of s.
 func newConn(s *Sandbox, handle bindings.Connection) *Conn {
-	c := &Conn{sandbox: s, handle: handle, stmts: map[*Stmt]struct{}{}}
-	bindings.ConnectionGetArrowOptions(handle, &c.arrow)
-	c.cache.init(stmtCacheSize)
-	return c
+	return &Conn{sandbox: s, primary: newDuckConn(s.db, handle, true), stmts: map[*Stmt]struct{}{}}
 }
 
 // Prepare prepares sql (one statement, checked by the statement gate)
@@ -62,10 +77,18 @@ func (c *Conn) Prepare(ctx context.Context, sql string) (*Stmt, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s, err := c.prepare(sql)
+	if c.closed {
+		return nil, errConnClosed
+	}
+	dc, err := c.choose(ctx, true)
 	if err != nil {
 		return nil, err
 	}
+	p, err := c.prepare(dc, sql)
+	if err != nil {
+		return nil, err
+	}
+	s := &Stmt{conn: c, sql: sql, kind: p.kind, preps: []*prepared{p}}
 	c.stmts[s] = struct{}{}
 	return s, nil
 }
@@ -82,15 +105,22 @@ func (c *Conn) Describe(ctx context.Context, sql string) (params []duckdb.TypeIn
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s, err := c.statement(sql)
+	if c.closed {
+		return nil, nil, errConnClosed
+	}
+	dc, err := c.choose(ctx, true)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer c.dropUncached(s)
-	if err := c.refresh(s); err != nil {
+	p, err := c.statement(dc, sql)
+	if err != nil {
 		return nil, nil, err
 	}
-	params, cols = s.describe()
+	defer c.dropUncached(p)
+	if err := c.refresh(p); err != nil {
+		return nil, nil, err
+	}
+	params, cols = p.describe()
 	return params, cols, nil
 }
 
@@ -107,12 +137,12 @@ func (c *Conn) Query(ctx context.Context, sql string, args ...any) (array.Record
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s, err := c.statement(sql)
+	p, err := c.statementToRun(ctx, sql)
 	if err != nil {
 		return nil, err
 	}
-	defer c.dropUncached(s)
-	return c.query(ctx, s, args)
+	defer c.dropUncached(p)
+	return c.query(ctx, p, args)
 }
 
 // Exec runs a statement and discards its rows.
@@ -122,17 +152,17 @@ func (c *Conn) Exec(ctx context.Context, sql string, args ...any) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s, err := c.statement(sql)
+	p, err := c.statementToRun(ctx, sql)
 	if err != nil {
 		return err
 	}
-	defer c.dropUncached(s)
-	return c.exec(ctx, s, args)
+	defer c.dropUncached(p)
+	return c.exec(ctx, p, args)
 }
 
-// Close closes the Conn's statements and releases the sandbox. Results
-// already returned by Query stay readable: the DuckDB connection is closed
-// with the last of them.
+// Close closes the Conn's statements and DuckDB connections and releases
+// the sandbox. Results already returned by Query stay readable: the DuckDB
+// connection of each is closed with the last of them.
 func (c *Conn) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -144,58 +174,184 @@ func (c *Conn) Close() error {
 		s.destroy()
 	}
 	clear(c.stmts)
-	c.cache.clear()
-	if c.streams == 0 {
-		c.disconnect()
+	for _, dc := range append([]*duckConn{c.primary}, c.extras...) {
+		c.retire(dc)
 	}
 	return c.sandbox.release()
 }
 
-// disconnect closes the DuckDB connection. The caller holds c.mu, and no
-// statement or result of c is left.
-func (c *Conn) disconnect() {
-	bindings.DestroyArrowOptions(&c.arrow)
-	bindings.Disconnect(&c.handle)
+// choose returns the DuckDB connection to prepare or run the next
+// statement on, free of any streaming result and up to date with the
+// session's settings. A statement that may run anywhere gets the primary
+// when it is free, else an extra connection; anything else, and a
+// statement when all connections stream, gets the primary, whose result is
+// then ended. The caller holds c.mu.
+func (c *Conn) choose(ctx context.Context, anywhere bool) (*duckConn, error) {
+	dc := c.primary
+	if !dc.free() {
+		reason := errResultSuperseded
+		if anywhere && !c.tempObjects && !c.settings.overflow {
+			if extra := c.freeExtra(ctx); extra != nil {
+				return extra, nil
+			}
+			if err := ctx.Err(); err != nil {
+				return nil, TranslateError(err) // not a reason to end a result
+			}
+			reason = errTooManyResults
+		}
+		dc.endStream(reason)
+	}
+	if err := c.sync(ctx, dc); err != nil {
+		return nil, err
+	}
+	return dc, nil
 }
 
-// statement returns the prepared statement for sql from the cache, or
-// prepares it (and caches it when its kind may run again). The caller holds
-// c.mu and passes the statement to dropUncached when done.
-func (c *Conn) statement(sql string) (*Stmt, error) {
+// freeExtra returns an extra connection that streams nothing, up to date
+// with the session's settings: one already open, else a new one while there
+// are fewer than maxExtraConns. It returns nil when there is none. The
+// caller holds c.mu.
+func (c *Conn) freeExtra(ctx context.Context) *duckConn {
+	for _, dc := range c.extras {
+		if !dc.free() {
+			continue
+		}
+		if c.sync(ctx, dc) != nil {
+			c.retire(dc)
+			return nil
+		}
+		return dc
+	}
+	if len(c.extras) >= maxExtraConns {
+		return nil
+	}
+	handle, err := c.sandbox.db.connect()
+	if err != nil {
+		return nil
+	}
+	dc := newDuckConn(c.sandbox.db, handle, false)
+	if c.sync(ctx, dc) != nil {
+		dc.disconnect()
+		return nil
+	}
+	c.extras = append(c.extras, dc)
+	return dc
+}
+
+// sync runs on dc the session settings it has not run yet. The caller
+// holds c.mu; dc streams nothing.
+func (c *Conn) sync(ctx context.Context, dc *duckConn) error {
+	for _, set := range c.settings.since(dc.synced) {
+		p, err := c.prepare(dc, set.sql)
+		if err != nil {
+			return err
+		}
+		err = c.runToEnd(ctx, p, set.args)
+		p.destroy()
+		if err != nil {
+			return err
+		}
+		dc.synced = set.seq
+	}
+	return nil
+}
+
+// retire takes dc out of use: its prepared statements go now, the DuckDB
+// connection once its last result is released. The caller holds c.mu.
+func (c *Conn) retire(dc *duckConn) {
+	dc.retired = true
+	for s := range c.stmts {
+		s.forget(dc)
+	}
+	dc.cache.clear()
+	if i := slices.Index(c.extras, dc); i >= 0 {
+		c.extras = slices.Delete(c.extras, i, i+1)
+	}
+	if dc.streams == 0 {
+		dc.disconnect()
+	}
+}
+
+// released is called when the last result of dc was released: dc is
+// disconnected if it was retired, or if it is one idle extra connection too
+// many. The caller holds c.mu.
+func (c *Conn) released(dc *duckConn) {
+	if dc.retired {
+		dc.disconnect()
+		return
+	}
+	if dc.primary {
+		return
+	}
+	idle := 0
+	for _, e := range c.extras {
+		if e.idle() {
+			idle++
+		}
+	}
+	if idle > maxIdleExtras {
+		c.retire(dc)
+	}
+}
+
+// statementToRun returns sql prepared on the connection it is to run on:
+// chosen for any statement first, then the primary when its kind needs the
+// session's own connection. The caller holds c.mu and passes the statement
+// to dropUncached when done.
+func (c *Conn) statementToRun(ctx context.Context, sql string) (*prepared, error) {
 	if c.closed {
 		return nil, errConnClosed
 	}
-	if s := c.cache.get(sql); s != nil {
-		return s, nil
-	}
-	s, err := c.prepare(sql)
+	dc, err := c.choose(ctx, true)
 	if err != nil {
 		return nil, err
 	}
-	if cacheable[s.kind] {
-		s.cached = true
-		c.cache.put(sql, s)
+	p, err := c.statement(dc, sql)
+	if err != nil || dc.primary || runsAnywhere[p.kind] {
+		return p, err
 	}
-	return s, nil
+	c.dropUncached(p)
+	if dc, err = c.choose(ctx, false); err != nil {
+		return nil, err
+	}
+	return c.statement(dc, sql)
+}
+
+// statement returns the prepared statement for sql on dc from its cache, or
+// prepares it (and caches it when its kind may run again). The caller holds
+// c.mu and passes the statement to dropUncached when done.
+func (c *Conn) statement(dc *duckConn, sql string) (*prepared, error) {
+	if p := dc.cache.get(sql); p != nil {
+		return p, nil
+	}
+	p, err := c.prepare(dc, sql)
+	if err != nil {
+		return nil, err
+	}
+	if cacheable[p.kind] {
+		p.cached = true
+		dc.cache.put(sql, p)
+	}
+	return p, nil
 }
 
 // dropUncached destroys a statement that statement prepared without caching.
-func (c *Conn) dropUncached(s *Stmt) {
-	if !s.cached {
-		s.destroy()
+func (c *Conn) dropUncached(p *prepared) {
+	if !p.cached {
+		p.destroy()
 	}
 }
 
-// prepare prepares exactly one statement and checks it against the
+// prepare prepares exactly one statement on dc and checks it against the
 // statement gate; nothing is executed. A multi-statement string is an
 // error. The caller holds c.mu.
-func (c *Conn) prepare(sql string) (*Stmt, error) {
+func (c *Conn) prepare(dc *duckConn, sql string) (*prepared, error) {
 	if c.closed {
 		return nil, errConnClosed
 	}
-	c.endStream() // DuckDB closes an open streaming result when it prepares
+	dc.endStream(errResultSuperseded) // DuckDB closes an open streaming result when it prepares
 	var extracted bindings.ExtractedStatements
-	n := bindings.ExtractStatements(c.handle, sql, &extracted)
+	n := bindings.ExtractStatements(dc.handle, sql, &extracted)
 	defer bindings.DestroyExtracted(&extracted)
 	if n == 0 {
 		if msg := bindings.ExtractStatementsError(extracted); msg != "" {
@@ -208,7 +364,7 @@ func (c *Conn) prepare(sql string) (*Stmt, error) {
 		return nil, pgerr.New(pgerr.SyntaxError, "cannot insert multiple commands into a prepared statement")
 	}
 	var handle bindings.PreparedStatement
-	if bindings.PrepareExtractedStatement(c.handle, extracted, 0, &handle) == bindings.StateError {
+	if bindings.PrepareExtractedStatement(dc.handle, extracted, 0, &handle) == bindings.StateError {
 		err := duckdbError(bindings.PrepareError(handle))
 		bindings.DestroyPrepare(&handle)
 		return nil, c.translate(err)
@@ -218,47 +374,65 @@ func (c *Conn) prepare(sql string) (*Stmt, error) {
 		bindings.DestroyPrepare(&handle)
 		return nil, err
 	}
-	s := &Stmt{conn: c, sql: sql, handle: handle, kind: kind, gen: c.gen}
-	s.inspect()
-	return s, nil
+	p := &prepared{dc: dc, sql: sql, handle: handle, kind: kind, gen: c.gen}
+	p.inspect()
+	return p, nil
 }
 
-// refresh prepares s again when the session changed how names resolve since
+// refresh prepares p again when the session changed how names resolve since
 // it was prepared (SET search_path, DDL, SET VARIABLE), or when a failed bind
-// left an error on its handle. The caller holds c.mu.
-func (c *Conn) refresh(s *Stmt) error {
-	if s.gen == c.gen && !s.broken {
+// left an error on its handle. The caller holds c.mu; p's connection is up
+// to date with the session's settings.
+func (c *Conn) refresh(p *prepared) error {
+	if p.gen == c.gen && !p.broken {
 		return nil
 	}
-	fresh, err := c.prepare(s.sql)
+	fresh, err := c.prepare(p.dc, p.sql)
 	if err != nil {
 		return err
 	}
-	bindings.DestroyPrepare(&s.handle)
-	s.dropParams()
-	s.handle, s.kind, s.params, s.cols, s.gen, s.broken = fresh.handle, fresh.kind, fresh.params, fresh.cols, fresh.gen, false
+	bindings.DestroyPrepare(&p.handle)
+	p.dropParams()
+	p.handle, p.kind, p.params, p.cols, p.gen, p.broken = fresh.handle, fresh.kind, fresh.params, fresh.cols, fresh.gen, false
 	return nil
 }
 
-// query runs s and streams its result. The caller holds c.mu.
-func (c *Conn) query(ctx context.Context, s *Stmt, args []any) (array.RecordReader, error) {
-	res, err := c.execute(ctx, s, args)
+// query runs p and streams its result. The caller holds c.mu.
+func (c *Conn) query(ctx context.Context, p *prepared, args []any) (array.RecordReader, error) {
+	res, err := c.execute(ctx, p, args)
 	if err != nil {
 		return nil, err
 	}
-	return c.newResultReader(ctx, res)
+	return c.newResultReader(ctx, p.dc, res)
 }
 
-// exec runs s to completion, reading and dropping its rows chunk by chunk
+// exec runs p to completion, reading and dropping its rows chunk by chunk
 // (a query run through Exec is not held in memory either). The caller holds
 // c.mu.
-func (c *Conn) exec(ctx context.Context, s *Stmt, args []any) error {
-	res, err := c.execute(ctx, s, args)
+func (c *Conn) exec(ctx context.Context, p *prepared, args []any) error {
+	res, err := c.execute(ctx, p, args)
 	if err != nil {
 		return err
 	}
+	return c.drain(ctx, p.dc, res)
+}
+
+// runToEnd runs p with args and drops its rows, recording nothing: the
+// statement repeats one that already ran in the session. The caller holds
+// c.mu.
+func (c *Conn) runToEnd(ctx context.Context, p *prepared, args []any) error {
+	res, err := c.run(ctx, p, args)
+	if err != nil {
+		return err
+	}
+	return c.drain(ctx, p.dc, res)
+}
+
+// drain reads res of dc to its end, dropping the rows, and destroys it.
+// The caller holds c.mu.
+func (c *Conn) drain(ctx context.Context, dc *duckConn, res *bindings.Result) error {
 	defer bindings.DestroyResult(res)
-	stop := c.interruptOn(ctx)
+	stop := dc.interruptOn(ctx)
 	defer stop()
 	for {
 		chunk := bindings.FetchChunk(*res)
@@ -280,23 +454,48 @@ func (c *Conn) exec(ctx context.Context, s *Stmt, args []any) error {
 	return c.translate(resultError(res))
 }
 
-// execute binds args to s and starts it with a streaming pending result:
-// DuckDB produces the result chunk by chunk as it is fetched, when the
-// statement can stream at all (queries can; DDL and DML run to completion
-// and return a status row). The caller holds c.mu and destroys the result.
-func (c *Conn) execute(ctx context.Context, s *Stmt, args []any) (*bindings.Result, error) {
-	if s.closed || c.closed {
+// execute brings p up to date and runs it with args, then records what the
+// statement changed in the session. The caller holds c.mu and destroys the
+// result.
+func (c *Conn) execute(ctx context.Context, p *prepared, args []any) (*bindings.Result, error) {
+	if p.closed || c.closed {
 		return nil, errConnClosed
 	}
-	if err := c.refresh(s); err != nil {
+	if err := c.refresh(p); err != nil {
 		return nil, err
 	}
-	c.endStream()
-	if err := s.bind(args); err != nil {
+	dc := p.dc
+	dc.endStream(errResultSuperseded)
+	res, err := c.run(ctx, p, args)
+	if err != nil {
+		return nil, err
+	}
+	if changesSession[p.kind] {
+		c.gen++
+	}
+	switch p.kind {
+	case duckdb.STATEMENT_TYPE_SET, duckdb.STATEMENT_TYPE_VARIABLE_SET:
+		dc.synced = c.settings.record(p.sql, args)
+	case duckdb.STATEMENT_TYPE_CREATE:
+		// Any CREATE that succeeds made a TEMP object (the catalog is
+		// read-only): from now on statements may name it, and only the
+		// primary has it.
+		c.tempObjects = true
+	}
+	return res, nil
+}
+
+// run binds args to p and starts it with a streaming pending result:
+// DuckDB produces the result chunk by chunk as it is fetched, when the
+// statement can stream at all (queries can; DDL and DML run to completion
+// and return a status row). The caller holds c.mu and destroys the result;
+// p's connection streams nothing.
+func (c *Conn) run(ctx context.Context, p *prepared, args []any) (*bindings.Result, error) {
+	if err := p.bind(args); err != nil {
 		return nil, err
 	}
 	var pending bindings.PendingResult
-	state := bindings.PendingPreparedStreaming(s.handle, &pending)
+	state := bindings.PendingPreparedStreaming(p.handle, &pending)
 	defer bindings.DestroyPending(&pending)
 	if state == bindings.StateError {
 		return nil, c.translate(duckdbError(bindings.PendingError(pending)))
@@ -307,7 +506,7 @@ func (c *Conn) execute(ctx context.Context, s *Stmt, args []any) (*bindings.Resu
 		return nil, TranslateError(err)
 	}
 	res := new(bindings.Result)
-	stop := c.interruptOn(ctx)
+	stop := p.dc.interruptOn(ctx)
 	state = bindings.ExecutePending(pending, res)
 	stop()
 	if state == bindings.StateError {
@@ -318,43 +517,7 @@ func (c *Conn) execute(ctx context.Context, s *Stmt, args []any) (*bindings.Resu
 		}
 		return nil, c.translate(err)
 	}
-	if changesSession[s.kind] {
-		c.gen++
-	}
 	return res, nil
-}
-
-// endStream detaches the result DuckDB is streaming, if any: DuckDB closes
-// it as soon as the connection prepares or runs anything else. The caller
-// holds c.mu.
-func (c *Conn) endStream() {
-	if r := c.active; r != nil {
-		r.detach()
-		c.active = nil
-	}
-}
-
-// noInterrupt is interruptOn's stop for contexts that cannot be cancelled.
-func noInterrupt() {}
-
-// interruptOn interrupts the DuckDB connection if ctx ends before stop is
-// called. stop waits for an interrupt already under way, so that it cannot
-// hit the connection's next statement. The caller holds c.mu.
-func (c *Conn) interruptOn(ctx context.Context) (stop func()) {
-	if ctx.Done() == nil {
-		return noInterrupt
-	}
-	handle := c.handle
-	done := make(chan struct{})
-	unregister := context.AfterFunc(ctx, func() {
-		bindings.Interrupt(handle)
-		close(done)
-	})
-	return func() {
-		if !unregister() {
-			<-done
-		}
-	}
 }
 
 // translate maps err for the client and notices a fatal DuckDB error, after
@@ -389,4 +552,18 @@ var changesSession = map[duckdb.StmtType]bool{
 	duckdb.STATEMENT_TYPE_CREATE:       true,
 	duckdb.STATEMENT_TYPE_DROP:         true,
 	duckdb.STATEMENT_TYPE_ALTER:        true,
+}
+
+// runsAnywhere are the statement kinds that may run on any DuckDB
+// connection of a Conn while the session has no TEMP objects: queries
+// over the shared, read-only catalog, and settings, which are recorded and
+// run on the other connections too. Everything else (DDL, DML, which can
+// only reach TEMP tables, transaction control) belongs to the primary.
+var runsAnywhere = map[duckdb.StmtType]bool{
+	duckdb.STATEMENT_TYPE_SELECT:       true,
+	duckdb.STATEMENT_TYPE_EXPLAIN:      true,
+	duckdb.STATEMENT_TYPE_CALL:         true,
+	duckdb.STATEMENT_TYPE_RELATION:     true,
+	duckdb.STATEMENT_TYPE_SET:          true,
+	duckdb.STATEMENT_TYPE_VARIABLE_SET: true,
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"sort"
+	"sync/atomic"
 
 	bindings "github.com/duckdb/duckdb-go-bindings"
 )
@@ -14,6 +15,7 @@ import (
 // memory before its first row can be read.
 type database struct {
 	handle bindings.Database
+	conns  atomic.Int64 // connections open: connect adds one, disconnect drops it
 }
 
 // openDatabase opens the DuckDB database at path ("" for in-memory) with the
@@ -43,14 +45,21 @@ func openDatabase(path string, options map[string]string) (*database, error) {
 	return &database{handle: db}, nil
 }
 
-// connect opens a new connection; the caller disconnects it.
+// connect opens a new connection; the caller closes it with disconnect.
 func (d *database) connect() (bindings.Connection, error) {
 	var conn bindings.Connection
 	if bindings.Connect(d.handle, &conn) == bindings.StateError {
 		bindings.Disconnect(&conn)
 		return conn, fmt.Errorf("connect to DuckDB: the database is closed or invalidated")
 	}
+	d.conns.Add(1)
 	return conn, nil
+}
+
+// disconnect closes a connection connect opened.
+func (d *database) disconnect(conn *bindings.Connection) {
+	bindings.Disconnect(conn)
+	d.conns.Add(-1)
 }
 
 // close closes the database; DuckDB keeps the instance alive until its last

@@ -91,16 +91,18 @@
 //
 // # Statements
 //
-// A Conn is one DuckDB connection, one per client session; its methods, its
-// Stmts' and its results' Next are serialized by one mutex. Every statement
-// is prepared (exactly one statement: a multi-statement string is 42601
-// before anything runs), checked by the gate, bound and run:
+// A Conn is one client session's connection to its sandbox: a primary
+// DuckDB connection and, while the session reads several results at once,
+// extra ones (see below); its methods, its Stmts' and its results' Next
+// are serialized by one mutex. Every statement is prepared (exactly one
+// statement: a multi-statement string is 42601 before anything runs),
+// checked by the gate, bound and run:
 //
 //   - Conn.Prepare returns a Stmt: parsed and planned once, run any number of
 //     times (the extended protocol's Parse once, Bind/Execute many).
 //     Describe, Query and Exec of a Conn keep their prepared statements too,
-//     by SQL text (stmt_cache.go, 32 per Conn), so Describe then Query of one
-//     text, and every repeat, prepare once. Statements that change the
+//     by SQL text (stmt_cache.go, 32 per DuckDB connection), so Describe
+//     then Query of one text, and every repeat, prepare once. Statements that change the
 //     session (SET, SET VARIABLE, DDL) bump a generation; statements
 //     prepared before it are prepared again on their next use. DuckDB
 //     itself plans a parameterized statement again at every run when the
@@ -124,11 +126,30 @@
 //     batch ready. Arrow batches own their memory and are released by the
 //     next Next or Release. Exec runs a statement and drops its rows the
 //     same way.
-//   - DuckDB streams one result per connection: preparing or running
-//     another statement closes the open one. The Conn reads ahead up to
-//     4 MB of it first, so a small result read in parts survives whole; a
-//     longer one then fails with 55000. Materialised results (DDL, DML with
-//     RETURNING) are not affected.
+//   - DuckDB streams one result per connection (preparing or running
+//     another statement closes the open one), while a PostgreSQL session
+//     may read any number of portals and cursors at once. So a statement
+//     that starts while a result of the Conn is still being read (not read
+//     to its end, not released) runs on an extra DuckDB connection of the
+//     same sandbox (conn.go: choose): opened when first needed, at most 8
+//     per Conn, 2 kept idle, closed with the Conn or with the last result
+//     read from them. Each extra connection first runs the session's SET
+//     and SET VARIABLE statements it has not seen (session_settings.go:
+//     the last one per setting, in order, arguments included), so names
+//     and variables resolve as on the primary; a setting made while the
+//     primary streams runs on an extra and reaches the primary before its
+//     next statement. Prepared statements are per DuckDB connection: each
+//     has its own cache, and a Stmt is prepared again on the connection it
+//     runs on. Cancellation interrupts the connection the statement or
+//     result is on.
+//   - What runs only on the primary: DDL, DML and transaction control
+//     (TEMP objects and the DuckDB transaction are the primary's), and
+//     every statement once the session has created a TEMP object (any
+//     statement might name it). Such a statement, or any statement when
+//     all 9 connections stream, ends the primary's result: the Conn reads
+//     ahead up to 4 MB of it first, so a small result read in parts
+//     survives whole; a longer one then fails with 55000. Materialised
+//     results (DDL, DML with RETURNING) are not affected.
 //   - Cancelling the context interrupts DuckDB while it works for that
 //     context (running, or computing a chunk for Next): 57014, and the
 //     connection stays usable. Query's context governs its result's Next
@@ -149,9 +170,11 @@
 //
 // # Debugging
 //
-//   - A result that "vanishes" mid-read with 55000: the session ran another
-//     statement on the Conn while it was being read (a suspended portal and
-//     a second statement): DuckDB streams one result per connection.
+//   - A result that "vanishes" mid-read with 55000: the session ran a
+//     statement that needs the primary DuckDB connection (its hint says
+//     which kinds) or had 9 results open at once while it was being read.
+//     Conn.extras lists the extra connections; database.conns counts a
+//     sandbox's open DuckDB connections (TestExtraConnsAreBounded).
 //   - A query fails only in Agnes: run it on a sandbox conn in a test
 //     (newConfinedSandbox / newOrdersSandbox) and look at the untranslated
 //     error with errors.As(err, *duckdb.Error) before TranslateError.

@@ -134,6 +134,6 @@ func exists(path string) bool {
 func execUngated(c *Conn, sql string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.endStream()
-	return execTrusted(c.handle, sql)
+	c.primary.endStream(errResultSuperseded)
+	return execTrusted(c.primary.handle, sql)
 }

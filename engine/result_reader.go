@@ -18,10 +18,12 @@ import (
 // batch is released by the following Next or by Release.
 //
 // DuckDB closes a streaming result when its connection prepares or runs
-// another statement. Before that happens the Conn calls detach, which reads
-// ahead up to detachBudget bytes: a small result read in parts (a portal
-// fetched n rows at a time) survives whole, a longer one delivers those
-// rows and then fails with 55000.
+// another statement, which the Conn avoids by running that statement on
+// another of its DuckDB connections while it can (see Conn). When it
+// cannot, it calls detach first, which reads ahead up to detachBudget
+// bytes: a small result read in parts (a portal fetched n rows at a time)
+// survives whole, a longer one delivers those rows and then fails with
+// 55000.
 //
 // The reader holds a reference on the sandbox and keeps its DuckDB
 // connection open, so that a result still being streamed survives its
@@ -29,6 +31,7 @@ import (
 // Conn's mutex: DuckDB computes the chunk on the connection.
 type resultReader struct {
 	conn    *Conn
+	dc      *duckConn // the DuckDB connection the result streams on
 	sandbox *Sandbox
 	ctx     context.Context // guarded by conn.mu (SetStreamContext)
 	res     *bindings.Result
@@ -48,13 +51,20 @@ type resultReader struct {
 // detachBudget is how much of a streaming result detach reads ahead.
 const detachBudget = 4 << 20
 
-var errResultSuperseded = pgerr.New(pgerr.ObjectNotInPrerequisiteState,
-	"the result was closed because another statement ran in the same session before it was read to the end")
+// Why a result ends before it was read to its end.
+var (
+	errResultSuperseded = pgerr.New(pgerr.ObjectNotInPrerequisiteState,
+		"the result was closed because another statement ran in the same session before it was read to the end").
+		WithHint("DDL, DML and transaction control, and every statement of a session that created temporary objects, end a result still being read in the same session.")
+	errTooManyResults = pgerr.New(pgerr.ObjectNotInPrerequisiteState,
+		"the result was closed because another statement ran in the same session before it was read to the end").
+		WithHint("A session can read at most %d results at once; close the cursors and portals it no longer reads.", maxExtraConns+1)
+)
 
-// newResultReader wraps res and fetches its first chunk, so that errors
-// raised before the first row are Query's. The caller holds c.mu; the
-// reader owns res from here on.
-func (c *Conn) newResultReader(ctx context.Context, res *bindings.Result) (*resultReader, error) {
+// newResultReader wraps res, a result of dc, and fetches its first chunk,
+// so that errors raised before the first row are Query's. The caller holds
+// c.mu; the reader owns res from here on.
+func (c *Conn) newResultReader(ctx context.Context, dc *duckConn, res *bindings.Result) (*resultReader, error) {
 	n := int(bindings.ColumnCount(res))
 	names := make([]string, n)
 	types := make([]bindings.LogicalType, n)
@@ -62,7 +72,7 @@ func (c *Conn) newResultReader(ctx context.Context, res *bindings.Result) (*resu
 		names[i] = bindings.ColumnName(res, bindings.IdxT(i))
 		types[i] = bindings.ColumnLogicalType(res, bindings.IdxT(i))
 	}
-	schema, ed := bindings.NewArrowSchema(c.arrow, types, names)
+	schema, ed := bindings.NewArrowSchema(dc.arrow, types, names)
 	for i := range types {
 		bindings.DestroyLogicalType(&types[i])
 	}
@@ -70,7 +80,7 @@ func (c *Conn) newResultReader(ctx context.Context, res *bindings.Result) (*resu
 		bindings.DestroyResult(res)
 		return nil, c.translate(err)
 	}
-	r := &resultReader{conn: c, sandbox: c.sandbox, ctx: ctx, res: res, schema: schema}
+	r := &resultReader{conn: c, dc: dc, sandbox: c.sandbox, ctx: ctx, res: res, schema: schema}
 	first, err := r.fetch()
 	if err != nil {
 		bindings.DestroyResult(res)
@@ -80,19 +90,19 @@ func (c *Conn) newResultReader(ctx context.Context, res *bindings.Result) (*resu
 		r.queue = append(r.queue, first)
 	}
 	r.refs.Store(1)
-	c.streams++
+	dc.streams++
 	c.sandbox.retain()
 	// A materialised result (DDL, DML) does not depend on the connection.
 	if !r.done && bindings.ResultIsStreaming(*res) {
-		c.active = r
+		dc.active = r
 	}
 	return r, nil
 }
 
 // detach prepares the reader for DuckDB closing its result: it reads ahead
 // up to detachBudget bytes and, if the result goes on beyond them, makes
-// the reader fail after them. The caller holds conn.mu.
-func (r *resultReader) detach() {
+// the reader fail with reason after them. The caller holds conn.mu.
+func (r *resultReader) detach(reason error) {
 	var size int64
 	for _, rec := range r.queue {
 		size += batchBytes(rec)
@@ -110,14 +120,14 @@ func (r *resultReader) detach() {
 		size += batchBytes(rec)
 	}
 	if !r.done {
-		r.tailErr = errResultSuperseded
+		r.tailErr = reason
 	}
 }
 
 // fetch converts the next chunk; nil at the end. The caller holds conn.mu.
 func (r *resultReader) fetch() (arrow.RecordBatch, error) {
-	c := r.conn
-	stop := c.interruptOn(r.ctx)
+	c, dc := r.conn, r.dc
+	stop := dc.interruptOn(r.ctx)
 	chunk := bindings.FetchChunk(*r.res)
 	stop()
 	if chunk.Ptr == nil || bindings.DataChunkGetSize(chunk) == 0 {
@@ -125,8 +135,8 @@ func (r *resultReader) fetch() (arrow.RecordBatch, error) {
 			bindings.DestroyDataChunk(&chunk)
 		}
 		r.done = true
-		if c.active == r {
-			c.active = nil
+		if dc.active == r {
+			dc.active = nil
 		}
 		if bindings.ResultError(r.res) == "" {
 			return nil, nil
@@ -137,7 +147,7 @@ func (r *resultReader) fetch() (arrow.RecordBatch, error) {
 		return nil, c.translate(resultError(r.res))
 	}
 	defer bindings.DestroyDataChunk(&chunk)
-	rec, ed := bindings.DataChunkToArrowArray(c.arrow, r.schema, chunk)
+	rec, ed := bindings.DataChunkToArrowArray(dc.arrow, r.schema, chunk)
 	if err := errorDataError(ed); err != nil {
 		return nil, c.translate(err)
 	}
@@ -205,8 +215,8 @@ func (r *resultReader) Err() error {
 func (r *resultReader) Retain() { r.refs.Add(1) }
 
 // Release drops a reference; the last one frees the DuckDB result, closes
-// the DuckDB connection if its Conn was closed meanwhile, and releases the
-// sandbox.
+// the DuckDB connection if its Conn was closed meanwhile (or keeps enough
+// idle ones), and releases the sandbox.
 func (r *resultReader) Release() {
 	if r.refs.Add(-1) != 0 {
 		return
@@ -222,12 +232,13 @@ func (r *resultReader) Release() {
 	r.cur, r.queue = nil, nil
 	r.released = true
 	bindings.DestroyResult(r.res)
-	if c.active == r {
-		c.active = nil
+	dc := r.dc
+	if dc.active == r {
+		dc.active = nil
 	}
-	c.streams--
-	if c.closed && c.streams == 0 {
-		c.disconnect()
+	dc.streams--
+	if dc.streams == 0 {
+		c.released(dc)
 	}
 	c.mu.Unlock()
 	r.sandbox.release()

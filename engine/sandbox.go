@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-
-	bindings "github.com/duckdb/duckdb-go-bindings"
 )
 
 // catalogFile is the name of a sandbox's catalog database; DuckDB names the
@@ -132,7 +130,7 @@ func buildCatalog(path string, views []view, catalogSQL []string) ([]string, err
 	if err != nil {
 		return nil, fmt.Errorf("connect sandbox catalog: %w", err)
 	}
-	defer bindings.Disconnect(&conn)
+	defer db.disconnect(&conn)
 	run := func(q string) error { return execTrusted(conn, q) }
 
 	schemas := map[string]bool{"main": true}
@@ -180,7 +178,7 @@ func openLocked(catalogPath string, cfg Config, spillDir string, allowedPaths []
 		db.close()
 		return nil, fmt.Errorf("connect sandbox: %w", err)
 	}
-	defer bindings.Disconnect(&conn)
+	defer db.disconnect(&conn)
 	for _, q := range lockStatements(allowedPaths) {
 		if err := execTrusted(conn, q); err != nil {
 			db.close()

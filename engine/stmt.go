@@ -2,9 +2,9 @@ package engine
 
 import (
 	"context"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
-	bindings "github.com/duckdb/duckdb-go-bindings"
 	"github.com/duckdb/duckdb-go/v2"
 )
 
@@ -18,27 +18,16 @@ import (
 // column, which DuckDB pushes into the scan); reuse then saves the parsing
 // only. A Stmt is prepared again by itself when the session changed how
 // names resolve (SET search_path, DDL, SET VARIABLE).
+//
+// A Stmt run while a result of the Conn (its own earlier run included) is
+// still being read runs on another DuckDB connection of the Conn, where it
+// is prepared once more (see Conn).
 type Stmt struct {
 	conn   *Conn
 	sql    string
-	handle bindings.PreparedStatement
 	kind   duckdb.StmtType
-	params []param  // $1..$n as DuckDB typed them when preparing
-	cols   []Column // result columns as DuckDB typed them when preparing; nil without rows
-	gen    uint64   // the Conn's session generation when prepared
+	preps  []*prepared // at most one per DuckDB connection of the Conn
 	closed bool
-	broken bool // a bind failed: DuckDB keeps the error on the handle until it is prepared again
-	cached bool // owned by the Conn's statement cache, not by a caller
-}
-
-// param is one parameter as DuckDB typed it when preparing. (DuckDB
-// re-types a statement's parameters each time it plans it again with bound
-// values, so the handle's types cannot be read later.)
-type param struct {
-	t            bindings.Type        // TypeInvalid when DuckDB could not infer it
-	info         duckdb.TypeInfo      // for Describe
-	width, scale uint8                // of a DECIMAL
-	elem         bindings.LogicalType // element type of a LIST or ARRAY, owned
 }
 
 // Describe returns the statement's parameter types ($1..$n; nil for an
@@ -48,18 +37,25 @@ func (s *Stmt) Describe() (params []duckdb.TypeInfo, cols []Column, err error) {
 	c := s.conn
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if s.closed {
+	if s.closed || c.closed {
 		return nil, nil, errConnClosed
 	}
-	if err := c.refresh(s); err != nil {
+	for _, p := range s.preps {
+		if p.gen == c.gen && !p.broken {
+			params, cols = p.describe()
+			return params, cols, nil
+		}
+	}
+	p, err := s.on(context.Background(), true)
+	if err != nil {
 		return nil, nil, err
 	}
-	params, cols = s.describe()
+	params, cols = p.describe()
 	return params, cols, nil
 }
 
 // Query runs the statement with args and streams its result, like
-// Conn.Query. A result of an earlier run still being read ends.
+// Conn.Query. A result of an earlier run still being read stays readable.
 func (s *Stmt) Query(ctx context.Context, args ...any) (array.RecordReader, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, TranslateError(err)
@@ -67,7 +63,11 @@ func (s *Stmt) Query(ctx context.Context, args ...any) (array.RecordReader, erro
 	c := s.conn
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.query(ctx, s, args)
+	p, err := s.on(ctx, runsAnywhere[s.kind])
+	if err != nil {
+		return nil, err
+	}
+	return c.query(ctx, p, args)
 }
 
 // Exec runs the statement with args and discards its rows.
@@ -78,7 +78,11 @@ func (s *Stmt) Exec(ctx context.Context, args ...any) error {
 	c := s.conn
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.exec(ctx, s, args)
+	p, err := s.on(ctx, runsAnywhere[s.kind])
+	if err != nil {
+		return err
+	}
+	return c.exec(ctx, p, args)
 }
 
 // Close releases the prepared statement. Results it returned stay readable.
@@ -91,89 +95,52 @@ func (s *Stmt) Close() error {
 	return nil
 }
 
+// on returns the statement prepared on the connection it is to run on
+// next (chosen as by Conn.choose), preparing it there if needed. The
+// caller holds the Conn's mutex.
+func (s *Stmt) on(ctx context.Context, anywhere bool) (*prepared, error) {
+	c := s.conn
+	if s.closed || c.closed {
+		return nil, errConnClosed
+	}
+	dc, err := c.choose(ctx, anywhere)
+	if err != nil {
+		return nil, err
+	}
+	if i := slices.IndexFunc(s.preps, func(p *prepared) bool { return p.dc == dc }); i >= 0 {
+		p := s.preps[i]
+		if err := c.refresh(p); err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
+	p, err := c.prepare(dc, s.sql)
+	if err != nil {
+		return nil, err
+	}
+	s.preps = append(s.preps, p)
+	return p, nil
+}
+
+// forget destroys the statement's preparation on dc, which is going away.
+func (s *Stmt) forget(dc *duckConn) {
+	s.preps = slices.DeleteFunc(s.preps, func(p *prepared) bool {
+		if p.dc == dc {
+			p.destroy()
+			return true
+		}
+		return false
+	})
+}
+
 // destroy releases the DuckDB handles; the Conn's mutex is held.
 func (s *Stmt) destroy() {
 	if s.closed {
 		return
 	}
 	s.closed = true
-	bindings.DestroyPrepare(&s.handle)
-	s.dropParams()
-}
-
-// dropParams releases the parameters' logical types.
-func (s *Stmt) dropParams() {
-	for i := range s.params {
-		if s.params[i].elem.Ptr != nil {
-			bindings.DestroyLogicalType(&s.params[i].elem)
-		}
+	for _, p := range s.preps {
+		p.destroy()
 	}
-	s.params = nil
-}
-
-// inspect records the parameter and column types DuckDB inferred while
-// preparing.
-func (s *Stmt) inspect() {
-	s.params = make([]param, bindings.NParams(s.handle))
-	for i := range s.params {
-		p := &s.params[i]
-		lt := bindings.ParamLogicalType(s.handle, bindings.IdxT(i+1))
-		if lt.Ptr == nil {
-			p.t = bindings.TypeInvalid
-			continue
-		}
-		p.t = bindings.GetTypeId(lt)
-		p.info = typeInfoOf(lt)
-		switch p.t {
-		case bindings.TypeDecimal:
-			p.width, p.scale = bindings.DecimalWidth(lt), bindings.DecimalScale(lt)
-		case bindings.TypeList:
-			p.elem = bindings.ListTypeChildType(lt)
-		case bindings.TypeArray:
-			p.elem = bindings.ArrayTypeChildType(lt)
-		}
-		bindings.DestroyLogicalType(&lt)
-	}
-	cols := make([]Column, bindings.PreparedStatementColumnCount(s.handle))
-	for i := range cols {
-		cols[i].Name = bindings.PreparedStatementColumnName(s.handle, bindings.IdxT(i))
-		lt := bindings.PreparedStatementColumnLogicalType(s.handle, bindings.IdxT(i))
-		cols[i].Type = typeInfoOf(lt) // nil while unresolved (SELECT $1)
-		bindings.DestroyLogicalType(&lt)
-	}
-	if returnsRows(s.kind, cols) {
-		s.cols = cols
-	}
-}
-
-// describe reports parameter and column types (copies: callers may keep
-// them). The Conn's mutex is held.
-func (s *Stmt) describe() ([]duckdb.TypeInfo, []Column) {
-	var params []duckdb.TypeInfo
-	if len(s.params) > 0 {
-		params = make([]duckdb.TypeInfo, len(s.params))
-		for i, p := range s.params {
-			params[i] = p.info
-		}
-	}
-	var cols []Column
-	if s.cols != nil {
-		cols = append([]Column(nil), s.cols...)
-	}
-	return params, cols
-}
-
-// returnsRows tells statements that produce a result set from those whose
-// DuckDB result is only a status ("Count" of changed rows, "Success").
-func returnsRows(kind duckdb.StmtType, cols []Column) bool {
-	switch kind {
-	case duckdb.STATEMENT_TYPE_SELECT, duckdb.STATEMENT_TYPE_EXPLAIN, duckdb.STATEMENT_TYPE_CALL,
-		duckdb.STATEMENT_TYPE_RELATION, duckdb.STATEMENT_TYPE_EXECUTE, duckdb.STATEMENT_TYPE_LOGICAL_PLAN,
-		duckdb.STATEMENT_TYPE_PRAGMA:
-		return len(cols) > 0 && !(len(cols) == 1 && cols[0].Name == "Success")
-	case duckdb.STATEMENT_TYPE_INSERT, duckdb.STATEMENT_TYPE_UPDATE, duckdb.STATEMENT_TYPE_DELETE:
-		// Without RETURNING, DuckDB's only column is the changed-row count.
-		return len(cols) > 0 && !(len(cols) == 1 && cols[0].Name == "Count")
-	}
-	return false
+	s.preps = nil
 }

@@ -135,7 +135,7 @@ func TestConnReusesPreparedStatements(t *testing.T) {
 	if _, _, err := c.Describe(ctx, q); err != nil {
 		t.Fatal(err)
 	}
-	prepared := c.cache.get(q)
+	prepared := c.primary.cache.get(q)
 	if prepared == nil {
 		t.Fatal("Describe did not keep the prepared statement")
 	}
@@ -144,23 +144,23 @@ func TestConnReusesPreparedStatements(t *testing.T) {
 			t.Errorf("id %d: %v", id, got)
 		}
 	}
-	if c.cache.get(q) != prepared {
+	if c.primary.cache.get(q) != prepared {
 		t.Error("Query prepared the statement again")
 	}
 	// Statements that change the session are not kept.
 	if err := c.Exec(ctx, "SET search_path = 'main'"); err != nil {
 		t.Fatal(err)
 	}
-	if c.cache.get("SET search_path = 'main'") != nil {
+	if c.primary.cache.get("SET search_path = 'main'") != nil {
 		t.Error("a SET statement was cached")
 	}
 	for i := range stmtCacheSize + 5 {
 		mustRows(t, c, fmt.Sprintf("SELECT %d", i))
 	}
-	if n := c.cache.order.Len(); n != stmtCacheSize || len(c.cache.bySQL) != stmtCacheSize {
+	if n := c.primary.cache.order.Len(); n != stmtCacheSize || len(c.primary.cache.bySQL) != stmtCacheSize {
 		t.Errorf("cache holds %d statements, want %d", n, stmtCacheSize)
 	}
-	if c.cache.get(q) != nil {
+	if c.primary.cache.get(q) != nil {
 		t.Error("least recently used statement not evicted")
 	}
 	if got := mustRows(t, c, q, int64(2)); got[0][0] != "order 2" {

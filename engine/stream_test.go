@@ -211,8 +211,9 @@ func TestCancelWhileWaitingForChunk(t *testing.T) {
 	}
 }
 
-// TestStreamEndsWhenAnotherStatementRuns: DuckDB streams one result per
-// connection, so a second statement ends the first result: after the rows
+// TestStreamEndsWhenAnotherStatementRuns: statements that need the
+// session's own DuckDB connection (DDL, and every statement once the
+// session has TEMP objects) end a result streaming on it: after the rows
 // read ahead, with 55000.
 func TestStreamEndsWhenAnotherStatementRuns(t *testing.T) {
 	s := newOrdersSandbox(t)
@@ -223,8 +224,8 @@ func TestStreamEndsWhenAnotherStatementRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer first.Release()
-	if got := mustRows(t, c, "SELECT count(*) FROM orders"); got[0][0] != "3" {
-		t.Fatalf("second statement: %v", got)
+	if err := c.Exec(ctx, "CREATE TEMP TABLE scratch (n INTEGER)"); err != nil {
+		t.Fatal(err)
 	}
 	var rows int64
 	for first.Next() {
@@ -232,6 +233,24 @@ func TestStreamEndsWhenAnotherStatementRuns(t *testing.T) {
 	}
 	if rows == 0 || rows >= 10000000 || sqlState(first.Err()) != pgerr.ObjectNotInPrerequisiteState {
 		t.Errorf("first result: %d rows, err %v; want it cut short with 55000", rows, first.Err())
+	}
+
+	// With a TEMP table in the session, a query ends it too: it might read
+	// the table, which only the session's own connection has.
+	second, err := c.Query(ctx, "SELECT * FROM range(10000000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Release()
+	if got := mustRows(t, c, "SELECT count(*) FROM orders"); got[0][0] != "3" {
+		t.Fatalf("query after the TEMP table: %v", got)
+	}
+	rows = 0
+	for second.Next() {
+		rows += second.RecordBatch().NumRows()
+	}
+	if rows == 0 || rows >= 10000000 || sqlState(second.Err()) != pgerr.ObjectNotInPrerequisiteState {
+		t.Errorf("result with TEMP objects: %d rows, err %v; want it cut short with 55000", rows, second.Err())
 	}
 
 	// A small result survives whole, read before or after the other
