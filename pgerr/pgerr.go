@@ -161,3 +161,8 @@ const (
 const (
 	DuplicateAlias = "42712"
 )
+
+// SQLSTATE codes of SQL cursors.
+const (
+	InvalidCursorDefinition = "42P11"
+)

@@ -30,6 +30,23 @@ type analysis struct {
 	// Indirections ((expr).field, (expr)[i]) on expressions the deparser
 	// would print without the parentheses the grammar needs.
 	indirections []*pg_query.A_Indirection
+
+	// Nodes the PostgreSQL compatibility pass (compat.go) replaces; they
+	// are the wrapper nodes, so that a replacement takes effect wherever
+	// the tree points at them.
+	typeCasts   []*pg_query.Node // TypeCast
+	valueFuncs  []*pg_query.Node // SQLValueFunction
+	regexOps    []*pg_query.Node // A_Expr with ~, !~, ~*, !~*
+	comparisons []*pg_query.A_Expr
+	// selects are every SELECT of the statement, outermost first; their
+	// unnamed targets get PostgreSQL's column names (colname.go).
+	selects []*pg_query.SelectStmt
+	// valuesRanges are VALUES lists in FROM without column names.
+	valuesRanges []*pg_query.RangeSubselect
+	// rangeFuncs are the functions in FROM (RangeFunction wrappers).
+	rangeFuncs []*pg_query.Node
+	// anyExprs are x = ANY (array) comparisons (A_Expr wrappers).
+	anyExprs []*pg_query.Node
 }
 
 // cteDef is one common table expression of a WITH clause.
@@ -121,6 +138,7 @@ func (z *analyzer) node(n *pg_query.Node, sc *scope, parent int) error {
 	case *pg_query.Node_FuncCall:
 		return z.funcCall(x.FuncCall, false, sc, depth)
 	case *pg_query.Node_RangeFunction:
+		z.a.rangeFuncs = append(z.a.rangeFuncs, n)
 		return z.rangeFunction(x.RangeFunction, sc, depth)
 	case *pg_query.Node_ColumnRef:
 		if len(x.ColumnRef.Fields) >= 3 {
@@ -135,7 +153,26 @@ func (z *analyzer) node(n *pg_query.Node, sc *scope, parent int) error {
 			z.a.maxParam = num
 		}
 		return nil
+	case *pg_query.Node_TypeCast:
+		z.a.typeCasts = append(z.a.typeCasts, n)
+	case *pg_query.Node_RangeSubselect:
+		if sel := x.RangeSubselect.Subquery.GetSelectStmt(); sel != nil && len(sel.ValuesLists) > 0 &&
+			(x.RangeSubselect.Alias == nil || len(x.RangeSubselect.Alias.Colnames) == 0) {
+			z.a.valuesRanges = append(z.a.valuesRanges, x.RangeSubselect)
+		}
 	case *pg_query.Node_AExpr:
+		if e := x.AExpr; (e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ANY || e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ALL) &&
+			len(e.Name) == 1 && e.Rexpr.GetSubLink() == nil {
+			z.a.anyExprs = append(z.a.anyExprs, n)
+		}
+		if e := x.AExpr; e.Kind == pg_query.A_Expr_Kind_AEXPR_OP && len(e.Name) > 0 && e.Lexpr != nil {
+			switch stringValue(e.Name[len(e.Name)-1]) {
+			case "~", "!~", "~*", "!~*":
+				z.a.regexOps = append(z.a.regexOps, n)
+			case "=", "<>", "!=":
+				z.a.comparisons = append(z.a.comparisons, e)
+			}
+		}
 		if e := x.AExpr; len(e.Name) > 1 {
 			// OPERATOR(pg_catalog.op) is plain op in DuckDB; other schemas
 			// hold no operators Agnes serves.
@@ -151,6 +188,7 @@ func (z *analyzer) node(n *pg_query.Node, sc *scope, parent int) error {
 	case *pg_query.Node_SqlvalueFunction:
 		if x.SqlvalueFunction.Op >= pg_query.SQLValueFunctionOp_SVFOP_CURRENT_ROLE {
 			z.a.sessionValues = true
+			z.a.valueFuncs = append(z.a.valueFuncs, n)
 		}
 	case *pg_query.Node_CollateClause:
 		if isDefaultCollation(x.CollateClause.Collname) {
@@ -229,6 +267,7 @@ func (z *analyzer) fields(m protoreflect.Message, sc *scope, depth int, skip map
 var selectHandled = map[protoreflect.Name]bool{"with_clause": true, "into_clause": true, "locking_clause": true}
 
 func (z *analyzer) selectStmt(s *pg_query.SelectStmt, sc *scope, depth int) error {
+	z.a.selects = append(z.a.selects, s)
 	if s.IntoClause != nil {
 		return pgerr.New(pgerr.InsufficientPrivilege, "SELECT ... INTO is not allowed: Agnes serves read-only queries").
 			WithHint("Use a plain SELECT.")

@@ -124,7 +124,7 @@ func (p *planner) bind(r *relationRef) (binding, *pgerr.Error) {
 	}
 	if schema == "" {
 		if c := catalogRelation("", name); c != "" {
-			return binding{kind: bindCatalog, catalog: c}, nil
+			return p.catalogBinding(c, display)
 		}
 		for _, s := range p.searchPath() {
 			switch fs := foldName(s); fs {
@@ -132,7 +132,7 @@ func (p *planner) bind(r *relationRef) (binding, *pgerr.Error) {
 				continue
 			case "information_schema":
 				if c := catalogRelation(fs, name); c != "" {
-					return binding{kind: bindCatalog, catalog: c}, nil
+					return p.catalogBinding(c, display)
 				}
 				continue
 			}
@@ -144,7 +144,7 @@ func (p *planner) bind(r *relationRef) (binding, *pgerr.Error) {
 	}
 	if schema == "pg_catalog" || schema == "information_schema" {
 		if c := catalogRelation(schema, name); c != "" {
-			return binding{kind: bindCatalog, catalog: c}, nil
+			return p.catalogBinding(c, display)
 		}
 		return binding{}, pgerr.UndefinedRelation(display)
 	}
@@ -152,6 +152,18 @@ func (p *planner) bind(r *relationRef) (binding, *pgerr.Error) {
 		return binding{kind: bindTable, table: t}, nil
 	}
 	return binding{}, pgerr.UndefinedRelation(display)
+}
+
+// catalogBinding binds a catalog relation. With Options.Compat, a relation
+// the compatibility catalog does not serve is refused: DuckDB's own
+// pg_catalog would answer it with DuckDB's view of the world.
+func (p *planner) catalogBinding(canonical, display string) (binding, *pgerr.Error) {
+	if p.opt.Compat != nil {
+		if _, ok := p.opt.CatalogRewrite[canonical]; !ok {
+			return binding{}, pgerr.New(pgerr.FeatureNotSupported, "catalog relation %s is not available in Agnes", display)
+		}
+	}
+	return binding{kind: bindCatalog, catalog: canonical}, nil
 }
 
 func (p *planner) lookup(schema, name string) (Table, bool) {

@@ -19,8 +19,8 @@ import (
 // table takes effect at once: a different answer to any lookup means the
 // string is planned from scratch. Only accepted strings are cached.
 //
-// A cache must be shared only by calls with the same CatalogRewrite and
-// SandboxName (one cache per gateway); search path, database and limits are
+// A cache must be shared only by calls with the same CatalogRewrite, Compat
+// and SandboxName (one cache per gateway); search path, database and limits are
 // part of the key. It is safe for concurrent use.
 type PlanCache struct {
 	mu      sync.Mutex
@@ -153,6 +153,7 @@ func (p *Plan) clone() *Plan {
 	c.Tables = slices.Clone(p.Tables)
 	c.Catalog = slices.Clone(p.Catalog)
 	c.Functions = slices.Clone(p.Functions)
+	c.Targets = slices.Clone(p.Targets)
 	c.Explain = p.Explain.clone()
 	if p.Session != nil {
 		s := *p.Session

@@ -21,6 +21,14 @@
 //	    route      route.go      catalog | local | hybrid
 //	    rewrite    rewrite.go    sandbox names, CTE renames, pg_catalog fixes;
 //	                             deparse; re-parse to verify
+//	               colname.go    PostgreSQL's result column names as aliases;
+//	                             Plan.Targets (what each column is)
+//	               compat.go     PostgreSQL syntax DuckDB lacks or reads
+//	               literals.go   differently (~ operators, '{1,2}'::int[],
+//	               format.go     '\x..'::bytea, format(), generate_series
+//	               fromfuncs.go  types); with Options.Compat, functions,
+//	                             reg* casts and CURRENT_USER & co. go to the
+//	                             compatibility catalog (package pgcompat)
 //	  EXPLAIN              statement.go  plans the inner query (Plan.Explain)
 //	  COPY ... TO STDOUT   copy.go       plans the query, or SELECT * FROM table
 //	  SET/SHOW/RESET, BEGIN/COMMIT/…, PREPARE/EXECUTE/DEALLOCATE,
@@ -63,7 +71,11 @@
 //     and 42501 with the position of the refused relation or function,
 //     54001/54000 for limits, 0A000 for constructs Agnes does not support.
 //  5. No input crashes the process (limits.go, and the numbers below).
-//  6. The analyzer walks every field of every node: nodes it does not handle
+//  6. Result columns are named as PostgreSQL names them (FigureColname),
+//     and with Options.Compat no catalog relation reaches DuckDB's own
+//     pg_catalog: a relation the compatibility catalog does not serve is
+//     refused (0A000), so DuckDB's settings and internals stay unseen.
+//  7. The analyzer walks every field of every node: nodes it does not handle
 //     itself are walked by protobuf reflection, and TestAnalyzerMissesNoField
 //     places a relation under every field of every accepted node type to
 //     prove it (also for fields a future pg_query adds).
@@ -117,6 +129,9 @@
 //   - 0A000 "X is not supported": the node type is not in queryNodes.
 //   - TestFunctionsClassified fails after a DuckDB upgrade: classify the new
 //     functions in functions.go (allowed where, or denied why).
+//   - A column named differently than on PostgreSQL: colname.go
+//     (TestColumnNamesMatchPostgres runs statements on a local
+//     PostgreSQL and compares).
 //   - XX000 "rewritten statement failed verification": the deparser printed
 //     something that parses differently; that is a pg_query bug to report,
 //     and the statement is refused until it is fixed.

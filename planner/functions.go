@@ -179,6 +179,8 @@ var macroFunctions = []string{
 // planner lets them through and routes a statement that only calls these
 // (and reads no table) to the catalog route.
 var compatFunctions = []string{
+	// DuckDB expands unnest() in a select list as PostgreSQL does.
+	"unnest",
 	"_pg_expandarray", "array_dims", "array_lower", "array_ndims", "array_positions",
 	"array_remove", "array_replace", "array_upper", "btrim", "clock_timestamp", "every",
 	"extract", "has_type_privilege", "is_normalized", "json_agg",

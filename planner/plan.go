@@ -91,12 +91,16 @@ type Plan struct {
 	// Functions lists the distinct functions called (lower case, without a
 	// pg_catalog qualifier), table functions included.
 	Functions []string
+	// Targets describe the result columns of a query as far as its SQL
+	// tells (colname.go); nil when a * expands or for other statements.
+	Targets []Target
 }
 
 // SessionCommand is a statement the gateway answers from its per-session
 // state (route "session").
 type SessionCommand struct {
-	// Verb is one of: set, reset, reset_all, show, show_all, begin, commit,
+	// Verb is one of: set, set_config (SELECT set_config(…): a SET that
+	// answers with one row), reset, reset_all, show, show_all, begin, commit,
 	// rollback, savepoint, release, rollback_to, set_transaction,
 	// set_session_characteristics, discard_all, discard (Name = plans, temp,
 	// sequences), prepare, execute, deallocate, deallocate_all, declare,
@@ -173,6 +177,12 @@ type Options struct {
 	// under ("pgcompat.pg_class" or "gw.pgcompat.pg_class"). Relations not in
 	// the map keep their canonical name.
 	CatalogRewrite map[string]string
+	// Compat, when set, sends PostgreSQL functions, reg* casts and session
+	// value functions DuckDB lacks to the compatibility objects it names,
+	// and refuses catalog relations CatalogRewrite does not list (rather
+	// than letting DuckDB's own pg_catalog answer). Nil plans for DuckDB's
+	// own catalog.
+	Compat *Compat
 	// SandboxName gives the DuckDB schema and name a readable table is
 	// served under. Nil means DefaultSandboxName.
 	SandboxName func(Table) (schema, name string)

@@ -23,8 +23,15 @@ import (
 //     Options.CatalogRewrite target;
 //   - pg_catalog.f(), OPERATOR(pg_catalog.op), pg_catalog.type and COLLATE
 //     pg_catalog."default" lose the qualifier DuckDB does not understand;
+//   - unnamed result columns get PostgreSQL's names (colname.go);
+//   - PostgreSQL-only syntax gets DuckDB's equivalent, and with
+//     Options.Compat overridden functions, reg* casts and CURRENT_USER &
+//     co. go to the compatibility objects (compat.go, literals.go,
+//     format.go);
 //   - (expr).field and (expr)[i] keep parentheses the deparser would drop.
-func (p *planner) rewrite(node *pg_query.Node, a *analysis, g *grant) (string, error) {
+func (p *planner) rewrite(node *pg_query.Node, a *analysis, g *grant) (string, []Target, error) {
+	nameTargets(a)
+	targets := targetsOf(node)
 	for i, c := range a.ctes {
 		c.node.Ctename = cteName(i)
 	}
@@ -90,8 +97,13 @@ func (p *planner) rewrite(node *pg_query.Node, a *analysis, g *grant) (string, e
 	for _, e := range a.operators {
 		e.Name = e.Name[1:]
 	}
+	if err := p.compatRewrite(node, a, len(g.tables) == 0 && len(g.catalog) > 0); err != nil {
+		return "", nil, err
+	}
+	rewriteRangeFunctions(a)
 	for _, t := range a.typeNames {
-		if !standardTypeNames[foldName(stringValue(t.Names[1]))] {
+		// (A type the compatibility pass renamed has one name part left.)
+		if len(t.Names) == 2 && !standardTypeNames[foldName(stringValue(t.Names[1]))] {
 			t.Names = t.Names[1:]
 		}
 	}
@@ -108,14 +120,15 @@ func (p *planner) rewrite(node *pg_query.Node, a *analysis, g *grant) (string, e
 			n.Node = arg.Node
 		}
 	}
+	wrapValues(node)
 	sql, err := deparse(p.version, node)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if err := verifyDeparsed(sql, nodeType(node)); err != nil {
-		return "", err
+		return "", nil, err
 	}
-	return sql, nil
+	return sql, targets, nil
 }
 
 // standardTypeNames are the pg_catalog types the deparser prints by their

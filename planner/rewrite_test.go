@@ -39,19 +39,19 @@ func TestRewrite(t *testing.T) {
 			}},
 			"SELECT r.rolname FROM pgcompat.pg_roles r, pgcompat.pg_type_compat pg_type, gw.pgcompat.columns"},
 		{"pg_catalog function qualifier dropped", "SELECT pg_catalog.version(), pg_catalog.lower('A'), pg_catalog.pg_get_userbyid(10)",
-			testOptions(), "SELECT version(), lower('A'), pg_get_userbyid(10)"},
+			testOptions(), "SELECT version() AS version, lower('A') AS lower, pg_get_userbyid(10) AS pg_get_userbyid"},
 		{"SQL-syntax functions keep their form", "SELECT extract(year FROM now()), substring('abc' FROM 2), 'a' SIMILAR TO 'b', trim(both ' ' FROM 'x')",
-			testOptions(), "SELECT extract ('year' FROM now()), SUBSTRING('abc' FROM 2), 'a' SIMILAR TO 'b', TRIM (BOTH ' ' FROM 'x')"},
+			testOptions(), `SELECT extract ('year' FROM now()) AS "extract", SUBSTRING('abc' FROM 2) AS "substring", 'a' SIMILAR TO 'b' AS "?column?", TRIM (BOTH ' ' FROM 'x') AS btrim`},
 		{"qualified operator and default collation", "SELECT relname OPERATOR(pg_catalog.~) '^(orders)$' COLLATE pg_catalog.default FROM pg_class",
-			testOptions(), "SELECT relname ~ '^(orders)$' FROM pg_catalog.pg_class"},
-		{"nested default collation", `SELECT 'a' COLLATE "default" COLLATE pg_catalog."default"`, testOptions(), "SELECT 'a'"},
+			testOptions(), `SELECT regexp_matches(relname, '^(orders)$') AS "?column?" FROM pg_catalog.pg_class`},
+		{"nested default collation", `SELECT 'a' COLLATE "default" COLLATE pg_catalog."default"`, testOptions(), `SELECT 'a' AS "?column?"`},
 		{"pg_catalog type names", "SELECT 'x'::pg_catalog.text, 1::pg_catalog.int8, 'int4'::pg_catalog.regtype, b'1'::bit(1), '{}'::json",
-			testOptions(), "SELECT 'x'::text, 1::bigint, 'int4'::regtype, b'1'::\"bit\"(1), '{}'::\"json\""},
+			testOptions(), `SELECT 'x'::text AS text, 1::bigint AS int8, 'int4'::regtype AS regtype, b'1'::"bit"(1) AS "bit", '{}'::"json" AS "json"`},
 		{"standard type syntax survives", "SELECT INTERVAL '1' DAY, CAST(x AS char(3)), x::timestamp(3) with time zone, x::double precision",
-			testOptions(), "SELECT '1'::interval day, x::char(3), x::timestamp (3) with time zone, x::double precision"},
+			testOptions(), `SELECT '1'::interval day AS "interval", x::char(3) AS x, x::timestamp (3) with time zone AS x, x::double precision AS x`},
 		{"indirection on expressions keeps its parentheses",
 			"SELECT (0).a, ('{1}'::int[])[1], (CASE WHEN true THEN ARRAY[1] END)[1], (ARRAY(SELECT 1))[1], (current_schemas(true))[1], $1[1]",
-			testOptions(), "SELECT (0).a, ('{1}'::int[])[1], (CASE WHEN true THEN ARRAY[1] END)[1], (ARRAY(SELECT 1))[1], (current_schemas(true))[1], $1[1]"},
+			testOptions(), `SELECT (0).a AS a, (ARRAY['1']::int[])[1] AS int4, (CASE WHEN true THEN ARRAY[1] END)[1] AS "case", (ARRAY(SELECT 1 AS "?column?"))[1] AS "array", (current_schemas(true))[1] AS current_schemas, $1[1] AS "?column?"`},
 		{"parameters survive", "SELECT * FROM orders WHERE id = $1 AND customer = $2", testOptions(),
 			"SELECT * FROM main.orders WHERE id = $1 AND customer = $2"},
 		{"identifiers DuckDB could read differently are quoted", "SELECT 1 AS \"a\u00a0b\", 2 AS x\u200by", testOptions(),
@@ -145,7 +145,7 @@ func TestPlanString(t *testing.T) {
     catalog: pg_catalog.pg_namespace
     functions: count
     parameters: 1
-    sql: SELECT count(*) FROM main.orders o JOIN pg_catalog.pg_namespace n ON true WHERE o.id = $1`
+    sql: SELECT count(*) AS count FROM main.orders o JOIN pg_catalog.pg_namespace n ON true WHERE o.id = $1`
 	if got := p.String(); got != want {
 		t.Errorf("String()\n%s\nwant\n%s", got, want)
 	}

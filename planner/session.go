@@ -472,3 +472,56 @@ func (p *planner) planClose(s *pg_query.ClosePortalStmt) (*Plan, error) {
 	}
 	return sessionPlan(KindClose, &SessionCommand{Verb: "close", Name: s.Portalname}), nil
 }
+
+// planSetConfig plans SELECT set_config(name, value, is_local) with
+// constant arguments, PostgreSQL's function form of SET, as a session
+// command that answers with the new value (ok false for any other
+// statement). set_config anywhere else is refused by the rewrite step.
+func (p *planner) planSetConfig(node *pg_query.Node) (*Plan, bool, error) {
+	sel := node.GetSelectStmt()
+	if sel == nil || len(sel.TargetList) != 1 || len(sel.FromClause) > 0 || sel.WhereClause != nil ||
+		sel.WithClause != nil || sel.Op != pg_query.SetOperation_SETOP_NONE || len(sel.ValuesLists) > 0 ||
+		sel.LimitCount != nil || len(sel.GroupClause) > 0 || sel.HavingClause != nil {
+		return nil, false, nil
+	}
+	rt := sel.TargetList[0].GetResTarget()
+	f := rt.GetVal().GetFuncCall()
+	if f == nil || len(f.Args) != 3 || f.Over != nil || f.AggStar || f.AggDistinct {
+		return nil, false, nil
+	}
+	n := len(f.Funcname)
+	if foldName(stringValue(f.Funcname[n-1])) != "set_config" ||
+		n > 2 || n == 2 && foldName(stringValue(f.Funcname[0])) != "pg_catalog" {
+		return nil, false, nil
+	}
+	name, ok1 := constantArgument(f, 0)
+	value, ok2 := constantArgument(f, 1)
+	local, ok3 := boolArgument(f.Args[2])
+	if !ok1 || !ok2 || !ok3 {
+		return nil, false, nil
+	}
+	canonical, err := settableParameter(name)
+	if err != nil {
+		return nil, true, argumentChecks["set_config"](f)
+	}
+	column := rt.Name
+	if column == "" {
+		column = "set_config"
+	}
+	plan := sessionPlan(KindSelect, &SessionCommand{Verb: "set_config", Name: canonical, Value: value, Local: local})
+	plan.Targets = []Target{{Name: column, Type: "text"}}
+	return plan, true, nil
+}
+
+// boolArgument reads a constant Boolean argument (true, 'on', 1 …).
+func boolArgument(n *pg_query.Node) (bool, bool) {
+	if tc := n.GetTypeCast(); tc != nil {
+		n = tc.Arg
+	}
+	c := n.GetAConst()
+	if c == nil || c.Isnull {
+		return false, false
+	}
+	text, _, _ := constText(c)
+	return parseBool(text)
+}

@@ -99,6 +99,9 @@ func (p *planner) planNode(node *pg_query.Node, original string) (*Plan, error) 
 // planQuery runs the full pipeline for SELECT, VALUES and TABLE: analyze,
 // authorize, route, rewrite.
 func (p *planner) planQuery(node *pg_query.Node) (*Plan, error) {
+	if plan, ok, err := p.planSetConfig(node); ok || err != nil {
+		return plan, err
+	}
 	a, err := analyzeQuery(node, p.opt.maxDepth())
 	if err != nil {
 		return nil, err
@@ -107,7 +110,7 @@ func (p *planner) planQuery(node *pg_query.Node) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	sql, err := p.rewrite(node, a, g)
+	sql, targets, err := p.rewrite(node, a, g)
 	if err != nil {
 		return nil, err
 	}
@@ -119,6 +122,7 @@ func (p *planner) planQuery(node *pg_query.Node) (*Plan, error) {
 		NumParams: a.maxParam,
 		Catalog:   g.catalog,
 		Functions: g.functions,
+		Targets:   targets,
 	}, nil
 }
 

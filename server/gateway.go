@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/keboola/agnes/engine"
+	"github.com/keboola/agnes/pgcompat"
 	"github.com/keboola/agnes/planner"
 	"github.com/keboola/agnes/rbac"
 	"github.com/keboola/agnes/store"
@@ -72,6 +73,7 @@ func (a *App) startGateway(ctx context.Context, errc chan<- error) (*wire.Server
 		Threads:        a.Cfg.Engine.Threads,
 		TempDir:        tempDir,
 		MaxTempDirSize: a.Cfg.Engine.MaxTempDirectorySize.DuckDB(),
+		CatalogSQL:     a.catalogSQL(),
 	})}
 	a.RBAC.OnChange(gw.pool.Invalidate)
 	srv := wire.NewServer(wire.Config{
@@ -172,6 +174,8 @@ func (g *gateway) visible(ctx context.Context, p *rbac.Principal) (*resolver, []
 		}
 		pt := planner.Table{ID: t.ID, Schema: t.Schema, Name: t.Name, QueryMode: t.QueryMode}
 		r.byKey[strings.ToLower(t.Schema)+"."+strings.ToLower(t.Name)] = pt
+		r.compatTables = append(r.compatTables, pgcompat.Table{Schema: pgSchema(t.Schema), Name: t.Name,
+			Description: t.Description, Rows: t.RowCount, Bytes: t.SizeBytes})
 		files = append(files, engine.TableFile{Schema: t.Schema, Name: t.Name, Path: t.Location})
 	}
 	return r, files, nil
@@ -181,6 +185,17 @@ func (g *gateway) visible(ctx context.Context, p *rbac.Principal) (*resolver, []
 type resolver struct {
 	byKey      map[string]planner.Table
 	searchPath []string
+	// compatTables are the readable tables' registry facts for the
+	// compatibility catalog (descriptions, sizes).
+	compatTables []pgcompat.Table
+}
+
+// pgSchema is a registry schema as PostgreSQL clients see it.
+func pgSchema(s string) string {
+	if s == "" {
+		return "public"
+	}
+	return s
 }
 
 func (r *resolver) Lookup(schema, name string) (planner.Table, bool) {

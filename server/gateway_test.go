@@ -22,7 +22,7 @@ func (ts *testServer) dsn(user, token string) string {
 }
 
 // analyst creates a user with a token and a group "G-<email>" granted tables.
-func (ts *testServer) analyst(t *testing.T, email string, tables ...string) (token string) {
+func (ts *testServer) analyst(t testing.TB, email string, tables ...string) (token string) {
 	t.Helper()
 	ctx := context.Background()
 	api := ts.api(t)

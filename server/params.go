@@ -41,7 +41,7 @@ var paramSpecs = map[string]paramSpec{
 	"default_transaction_read_only":       {def: "on", reported: true, check: checkBool},
 	"in_hot_standby":                      {def: "off", reported: true, readOnly: true},
 	"scram_iterations":                    {def: "4096", reported: true, readOnly: true},
-	"search_path":                         {def: `"$user", public`},
+	"search_path":                         {def: `"$user", public`, check: anyValue},
 	"extra_float_digits":                  {def: "1", check: intRange("extra_float_digits", -15, 3)},
 	"statement_timeout":                   {def: "0", check: checkDuration("statement_timeout")},
 	"lock_timeout":                        {def: "0", check: checkDuration("lock_timeout")},

@@ -37,10 +37,15 @@ type session struct {
 	res      *resolver
 	resVer   [2]int64
 	prepared map[string]*planner.Plan
+	// syncedParams are the parameters the DuckDB connection's
+	// compatibility variables hold (compat.go).
+	syncedParams map[string]string
+	cursors      map[string]*cursor
 }
 
 func newSession(g *gateway, p *rbac.Principal, info wire.SessionInfo) *session {
-	s := &session{g: g, p: p, info: info, id: sessionSeq.Add(1), params: map[string]string{}, local: map[string]string{}, prepared: map[string]*planner.Plan{}}
+	s := &session{g: g, p: p, info: info, id: sessionSeq.Add(1), params: map[string]string{}, local: map[string]string{},
+		prepared: map[string]*planner.Plan{}, cursors: map[string]*cursor{}}
 	s.resetParams()
 	for k, v := range info.StartupParams {
 		name := strings.ToLower(k)
@@ -98,12 +103,23 @@ func (s *session) ensureConn(ctx context.Context) error {
 			return err
 		}
 		if s.conn != nil {
+			s.closeCursors(true)
 			s.conn.Close()
 		}
 		s.conn, s.connKey = conn, key
 	}
 	s.res, s.resVer = res, ver
-	return nil
+	// New connection or new registry facts: hand everything over again.
+	return s.syncCompat(ctx, true)
+}
+
+// readyConn makes the DuckDB connection current and ready for a statement:
+// the parameters synced to the compatibility catalog.
+func (s *session) readyConn(ctx context.Context) error {
+	if err := s.ensureConn(ctx); err != nil {
+		return err
+	}
+	return s.syncCompat(ctx, false)
 }
 
 // searchPath is the session's search_path as schema names.
@@ -117,10 +133,12 @@ func (s *session) Prepare(ctx context.Context, query string, paramOIDs []uint32)
 	}
 	s.res.searchPath = s.searchPath()
 	plans, err := planner.PlanQuery(query, planner.Options{
-		Resolver:   s.res,
-		SearchPath: s.res.searchPath,
-		Database:   s.g.app.Cfg.PG.Database,
-		Cache:      s.g.plans,
+		Resolver:       s.res,
+		SearchPath:     s.res.searchPath,
+		Database:       s.g.app.Cfg.PG.Database,
+		Cache:          s.g.plans,
+		CatalogRewrite: compatRelations,
+		Compat:         compatPlanner,
 	})
 	if err != nil {
 		s.audit(query, nil, "denied", err, 0, 0)
@@ -165,6 +183,7 @@ func (s *session) StatusParams() map[string]string {
 }
 
 func (s *session) Close() error {
+	s.closeCursors(true)
 	if s.conn != nil {
 		s.conn.Close()
 		s.conn = nil
@@ -211,6 +230,7 @@ func (s *session) endTx() map[string]string {
 	}
 	s.local = map[string]string{}
 	s.inTx, s.failed = false, false
+	s.closeCursors(false)
 	return changes
 }
 

@@ -51,6 +51,10 @@ func (st *statement) Describe(ctx context.Context) (*wire.Description, error) {
 			return &wire.Description{Columns: []wire.Column{textColumn(p.Session.Name)}}, nil
 		case "show_all":
 			return &wire.Description{Columns: []wire.Column{textColumn("name"), textColumn("setting"), textColumn("description")}}, nil
+		case "set_config":
+			return &wire.Description{Columns: []wire.Column{textColumn(setConfigColumn(p))}}, nil
+		case "fetch":
+			return st.s.describeFetch(p.Session)
 		case "execute":
 			if inner := st.s.prepared[strings.ToLower(p.Session.Name)]; inner != nil {
 				return (&statement{s: st.s, plan: inner}).Describe(ctx)
@@ -61,7 +65,7 @@ func (st *statement) Describe(ctx context.Context) (*wire.Description, error) {
 	case p.SQL == "":
 		return &wire.Description{}, nil
 	}
-	if err := st.s.ensureConn(ctx); err != nil {
+	if err := st.s.readyConn(ctx); err != nil {
 		return nil, err
 	}
 	params, cols, err := st.s.conn.Describe(ctx, p.SQL)
@@ -73,10 +77,7 @@ func (st *statement) Describe(ctx context.Context) (*wire.Description, error) {
 		return d, nil // COPY answers with CopyOutResponse, not RowDescription
 	}
 	if cols != nil {
-		d.Columns = make([]wire.Column, len(cols))
-		for i, c := range cols {
-			d.Columns[i] = wire.Column{Name: c.Name, Type: c.Type}
-		}
+		d.Columns = describedColumns(p, cols)
 	}
 	return d, nil
 }
@@ -121,14 +122,24 @@ func (st *statement) Execute(ctx context.Context, args []any) (wire.Result, erro
 }
 
 func (st *statement) query(ctx context.Context, sql string, args []any) (wire.Result, error) {
-	if err := st.s.ensureConn(ctx); err != nil {
+	if err := st.s.readyConn(ctx); err != nil {
 		return nil, err
+	}
+	var cols []wire.Column
+	if st.plan.Copy == nil && needsDescribedColumns(st.plan) {
+		// Catalog columns are described with PostgreSQL's types (oid,
+		// name …), in the simple protocol too: describe before running.
+		_, ecols, err := st.s.conn.Describe(ctx, sql)
+		if err != nil {
+			return nil, err
+		}
+		cols = describedColumns(st.plan, ecols)
 	}
 	rr, err := st.s.conn.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
 	}
-	res := &rowsResult{reader: rr, tag: "SELECT"}
+	res := &rowsResult{reader: rr, tag: "SELECT", cols: cols}
 	if c := st.plan.Copy; c != nil {
 		res.copy = &wire.CopyOptions{Format: c.Format, Delimiter: c.Delimiter, Null: c.Null, Header: c.Header,
 			Quote: c.Quote, Escape: c.Escape, ForceQuote: c.ForceQuote}
@@ -141,7 +152,7 @@ func (st *statement) explain(ctx context.Context) (wire.Result, error) {
 	inner := st.plan.Explain
 	lines := strings.Split(strings.TrimRight(st.plan.String(), "\n"), "\n")
 	if inner.SQL != "" {
-		if err := st.s.ensureConn(ctx); err != nil {
+		if err := st.s.readyConn(ctx); err != nil {
 			return nil, err
 		}
 		rr, err := st.s.conn.Query(ctx, "EXPLAIN "+inner.SQL)
@@ -223,6 +234,7 @@ func (st *statement) session(ctx context.Context, args []any) (wire.Result, erro
 				return nil, pgerr.New(pgerr.ActiveSQLTransaction, "DISCARD ALL cannot run inside a transaction block")
 			}
 			s.prepared = map[string]*planner.Plan{}
+			s.closeCursors(true)
 			tag = "DISCARD ALL"
 		}
 		return &cmdResult{tag: tag, changes: changes}, nil
@@ -326,6 +338,30 @@ func (st *statement) session(ctx context.Context, args []any) (wire.Result, erro
 	case "deallocate_all":
 		s.prepared = map[string]*planner.Plan{}
 		return &cmdResult{tag: "DEALLOCATE ALL"}, nil
+	case "set_config":
+		changed, err := s.setParam(c.Name, c.Value, c.Local)
+		if err != nil {
+			return nil, err
+		}
+		name := strings.ToLower(c.Name)
+		if changed {
+			changes[reportName(name)] = s.params[name]
+		}
+		value := s.params[name]
+		if c.Local && !s.inTx {
+			// No effect outside a transaction block, but PostgreSQL still
+			// answers with the value as it would have been set.
+			value, _ = paramSpecs[name].check(c.Value)
+		}
+		res := textResult("SELECT", []string{setConfigColumn(st.plan)}, [][]string{{value}})
+		res.changes = changes
+		return res, nil
+	case "declare":
+		return s.declareCursor(ctx, c)
+	case "fetch", "move":
+		return s.fetchCursor(c)
+	case "close", "close_all":
+		return s.closeCursor(c)
 	}
 	return nil, pgerr.New(pgerr.FeatureNotSupported, "%s is not supported", c.Verb)
 }
@@ -333,6 +369,7 @@ func (st *statement) session(ctx context.Context, args []any) (wire.Result, erro
 // rowsResult streams a DuckDB result.
 type rowsResult struct {
 	reader array.RecordReader
+	cols   []wire.Column // described columns with PostgreSQL types; nil: from the Arrow schema
 	tag    string
 	copy   *wire.CopyOptions
 	rows   int64
@@ -342,7 +379,7 @@ type rowsResult struct {
 }
 
 func (r *rowsResult) Schema() *arrow.Schema               { return r.reader.Schema() }
-func (r *rowsResult) Columns() []wire.Column              { return nil }
+func (r *rowsResult) Columns() []wire.Column              { return r.cols }
 func (r *rowsResult) Tag() string                         { return r.tag }
 func (r *rowsResult) ParameterChanges() map[string]string { return nil }
 func (r *rowsResult) Notices() []string                   { return nil }
@@ -436,4 +473,12 @@ func (m *memResult) Close() error {
 		m.rec = nil
 	}
 	return nil
+}
+
+// setConfigColumn is the result column of SELECT set_config(…).
+func setConfigColumn(p *planner.Plan) string {
+	if len(p.Targets) == 1 && p.Targets[0].Name != "" {
+		return p.Targets[0].Name
+	}
+	return "set_config"
 }
