@@ -196,7 +196,7 @@ func (f *fixture) must(want int, method, path, token string, body any) response 
 func (f *fixture) auditRows(userID string) []store.AuditEntry {
 	f.t.Helper()
 	f.auditor.Close()
-	rows, err := f.st.DB.Query("SELECT action, target, outcome FROM audit_log WHERE user_id = ? ORDER BY id", userID)
+	rows, err := f.st.DB.Query("SELECT action, target, outcome FROM audit_log WHERE user_id = ? ORDER BY ts, id", userID)
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/keboola/agnes/pgcompat/pgtest"
 )
 
-// The BI fixture is the schema the client captures (testdata/clients) were
+// The BI fixture is the schema the client captures (planner/testdata/clients) were
 // taken against: orders(id, customer, amount, created_at), granted to the
 // analyst, and salaries, which the analyst may not read. The same schema
 // is created in a reference PostgreSQL for differential checks.

@@ -14,7 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// A client capture (testdata/clients/*.sql) is a sequence of steps, each a
+// A client capture (planner/testdata/clients/*.sql) is a sequence of steps, each a
 // statement as one client sent it, in order, per session.
 type captureStep struct {
 	file     string
@@ -173,7 +173,7 @@ func (r *replayer) run(ctx context.Context, s captureStep) stepResult {
 }
 
 func replaySteps(t *testing.T) []captureStep {
-	files, err := filepath.Glob("testdata/clients/*.sql")
+	files, err := filepath.Glob("../planner/testdata/clients/*.sql")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no client captures: %v", err)
 	}
@@ -204,7 +204,7 @@ func skipInReplay(s captureStep) bool {
 }
 
 // TestClientReplay runs every statement real clients sent to PostgreSQL
-// (testdata/clients) against the gateway as the analyst. Each must succeed
+// (planner/testdata/clients) against the gateway as the analyst. Each must succeed
 // unless the capture shows PostgreSQL refusing it too; the steps PostgreSQL
 // refused for permissions name salaries, which the analyst may not read.
 // With a local PostgreSQL, the result shapes (column names and types) are
