@@ -132,7 +132,8 @@
 //   - A column named differently than on PostgreSQL: colname.go
 //     (TestColumnNamesMatchPostgres runs statements on a local
 //     PostgreSQL and compares).
-//   - XX000 "rewritten statement failed verification": the deparser printed
+//   - 0A000 "statement uses syntax the gateway cannot rewrite safely" (detail
+//     "rewritten statement failed verification"): the deparser printed
 //     something that parses differently; that is a pg_query bug to report,
 //     and the statement is refused until it is fixed.
 package planner

@@ -39,8 +39,8 @@ func FuzzPlanQuery(f *testing.F) {
 			if !ok {
 				t.Fatalf("error %T %v is not a *pgerr.Error", err, err)
 			}
-			// XX000 means the deparsed SQL did not re-parse as the checked
-			// statement: a deparser bug worth knowing about.
+			// XX000 would mean an internal failure (a rewrite the verifier rejects is
+			// refused with 0A000 instead).
 			if pe.Code == pgerr.InternalError {
 				t.Fatalf("internal error: %v", pe)
 			}

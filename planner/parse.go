@@ -122,7 +122,10 @@ func deparse(version int32, node *pg_query.Node) (string, error) {
 // reads only the top of the protobuf tree instead of decoding all of it.
 func verifyDeparsed(sql string, want protoreflect.FieldNumber) error {
 	fail := func(why string) error {
-		return pgerr.New(pgerr.InternalError, "rewritten statement failed verification: %s", why)
+		// Fail closed with a clear answer: the printer produced something
+		// that parses differently, so the statement is not run.
+		return pgerr.New(pgerr.FeatureNotSupported, "statement uses syntax the gateway cannot rewrite safely").
+			WithDetail("rewritten statement failed verification: %s", why)
 	}
 	pb, err := parser.ParseToProtobuf(sql)
 	if err != nil {
