@@ -1,0 +1,31 @@
+package server
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestPythonClients runs psycopg2, SQLAlchemy and pandas (Debian's
+// python3-psycopg2, python3-sqlalchemy, python3-pandas; .ci/run installs
+// them) against the gateway as an analyst granted orders only.
+func TestPythonClients(t *testing.T) {
+	// Debian's interpreter carries Debian's driver packages; a python3
+	// earlier on PATH (pyenv, venv) may not.
+	py := "/usr/bin/python3"
+	if _, err := exec.LookPath(py); err != nil {
+		if py, err = exec.LookPath("python3"); err != nil {
+			t.Skip("python3 not installed")
+		}
+	}
+	if out, err := exec.Command(py, "-c", "import psycopg2, sqlalchemy, pandas").CombinedOutput(); err != nil {
+		t.Skipf("python drivers not installed: %s", out)
+	}
+	ts := startServer(t, filepath.Join(t.TempDir(), "data"))
+	token := ts.analyst(t, "py@example.com", "orders")
+	out, err := exec.Command(py, "testdata/drivers/python_clients.py", ts.dsn("py@example.com", token)).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "OK") {
+		t.Fatalf("python clients: %v\n%s", err, out)
+	}
+}

@@ -1,0 +1,63 @@
+"""Real Python clients against an Agnes gateway: psycopg2, SQLAlchemy, pandas.
+
+Usage: python3 python_clients.py DSN
+The analyst behind DSN may read `orders` and not `customers`. Prints OK and
+exits 0 when every check passes; otherwise raises.
+"""
+import datetime
+import decimal
+import sys
+
+import pandas as pd
+import psycopg2
+import psycopg2.errors
+import sqlalchemy as sa
+
+dsn = sys.argv[1]
+
+# psycopg2: typed round trip, parameters, errors, server-side cursor.
+conn = psycopg2.connect(dsn)
+cur = conn.cursor()
+cur.execute("SELECT count(*) FROM orders")
+assert cur.fetchone()[0] == 100000
+cur.execute(
+    "SELECT %s::int, %s::bigint, %s::float8, %s::numeric(10,2), %s::text, %s::bool, %s::date, %s::timestamp",
+    (1, 2**40, 1.5, decimal.Decimal("12.34"), "héllo", True, datetime.date(2024, 1, 2), datetime.datetime(2024, 1, 2, 3, 4, 5)),
+)
+row = cur.fetchone()
+assert row == (1, 2**40, 1.5, decimal.Decimal("12.34"), "héllo", True, datetime.date(2024, 1, 2), datetime.datetime(2024, 1, 2, 3, 4, 5)), row
+cur.execute("SELECT NULL::int, ARRAY[1,2,3]")
+assert cur.fetchone() == (None, [1, 2, 3])
+try:
+    cur.execute("SELECT * FROM customers")
+    raise AssertionError("ungranted table was readable")
+except psycopg2.errors.UndefinedTable:
+    pass
+conn.rollback()
+named = conn.cursor(name="big")  # DECLARE … CURSOR + FETCH
+named.itersize = 1000
+named.execute("SELECT id FROM orders ORDER BY id")
+n = sum(1 for _ in named)
+assert n == 100000, n
+named.close()
+conn.commit()
+conn.close()
+
+# SQLAlchemy reflection: only the granted table is visible.
+engine = sa.create_engine(dsn.replace("postgres://", "postgresql+psycopg2://", 1))
+insp = sa.inspect(engine)
+assert "public" in insp.get_schema_names()
+tables = insp.get_table_names(schema="public")
+assert tables == ["orders"], tables
+cols = {c["name"]: c["type"] for c in insp.get_columns("orders", schema="public")}
+assert set(cols) >= {"id", "customer_id", "amount", "status", "created_at", "region"}, cols
+assert isinstance(cols["amount"], sa.Numeric), cols["amount"]
+insp.get_pk_constraint("orders", schema="public")
+insp.get_foreign_keys("orders", schema="public")
+insp.get_indexes("orders", schema="public")
+assert insp.get_view_names(schema="public") == []
+
+# pandas over SQLAlchemy.
+df = pd.read_sql("SELECT region, count(*) AS n FROM orders GROUP BY region ORDER BY region", engine)
+assert int(df["n"].sum()) == 100000 and len(df) >= 2, df
+print("OK")
