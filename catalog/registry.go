@@ -175,11 +175,7 @@ func (r *Registry) Register(ctx context.Context, actor rbac.Actor, t Table) (*Ta
 	if err != nil {
 		return nil, err
 	}
-	t.ID = id
-	if t.Name = strings.TrimSpace(t.Name); t.Name == "" {
-		t.Name = id
-	}
-	t.Name = id
+	t.ID, t.Name = id, id
 	if err := validate(&t); err != nil {
 		return nil, err
 	}

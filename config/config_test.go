@@ -112,9 +112,7 @@ func TestEveryKeyHasAnEnvVar(t *testing.T) {
 			t.Errorf("%s → %s, want %s", k, envs[i], want)
 		}
 		// Every key can be set from text.
-		var cfg Config = Default()
-		sample := map[string]string{}
-		_ = sample
+		cfg := Default()
 		if err := Set(&cfg, k, "1"); err != nil && !strings.Contains(err.Error(), "invalid") {
 			t.Errorf("Set(%s): %v", k, err)
 		}

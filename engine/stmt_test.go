@@ -40,14 +40,14 @@ func TestStmtRunsManyTimes(t *testing.T) {
 		}
 	}
 
-	ins, err := c.Prepare(ctx, "INSERT INTO notes VALUES ($1)")
-	if err == nil {
+	if _, err := c.Prepare(ctx, "INSERT INTO notes VALUES ($1)"); err == nil {
 		t.Fatal("prepared an INSERT into a table that does not exist")
 	}
 	if err := c.Exec(ctx, "CREATE TEMP TABLE notes (n INTEGER)"); err != nil {
 		t.Fatal(err)
 	}
-	if ins, err = c.Prepare(ctx, "INSERT INTO notes VALUES ($1)"); err != nil {
+	ins, err := c.Prepare(ctx, "INSERT INTO notes VALUES ($1)")
+	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range 5 {

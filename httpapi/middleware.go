@@ -13,8 +13,7 @@ import (
 // ends. The authentication step records the user here, so the log line
 // names who made the request without the logger knowing about tokens.
 type requestLog struct {
-	user   string
-	status int
+	user string
 }
 
 type requestLogKey struct{}

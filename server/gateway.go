@@ -146,7 +146,7 @@ func (g *gateway) NewSession(ctx context.Context, p *rbac.Principal, info wire.S
 
 // sandboxKey identifies the readable-table set of a principal at the
 // current registry and grant versions.
-func (g *gateway) sandboxKey(p *rbac.Principal, tables []engine.TableFile) string {
+func (g *gateway) sandboxKey(tables []engine.TableFile) string {
 	var b strings.Builder
 	for _, t := range tables {
 		b.WriteString(t.Schema)

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -96,7 +95,7 @@ func (s *session) ensureConn(ctx context.Context) error {
 		return err
 	}
 	res.searchPath = s.searchPath()
-	key := s.g.sandboxKey(s.p, files)
+	key := s.g.sandboxKey(files)
 	if s.conn == nil || key != s.connKey {
 		conn, err := s.g.pool.Conn(ctx, key, files)
 		if err != nil {
@@ -262,5 +261,3 @@ func (s *session) audit(query string, p *planner.Plan, outcome string, err error
 }
 
 var errAborted = pgerr.New(pgerr.InFailedSQLTransaction, "current transaction is aborted, commands ignored until end of transaction block")
-
-func notice(format string, args ...any) string { return fmt.Sprintf(format, args...) }

@@ -24,17 +24,6 @@ type statement struct {
 
 func (st *statement) SQL() string { return st.plan.Original }
 
-// engineSQL is the DuckDB statement a row-returning plan runs.
-func (st *statement) engineSQL() string {
-	p := st.plan
-	if p.Kind == planner.KindExecute && p.Session != nil {
-		if inner := st.s.prepared[strings.ToLower(p.Session.Name)]; inner != nil {
-			return inner.SQL
-		}
-	}
-	return p.SQL
-}
-
 func textColumn(name string) wire.Column {
 	ti, _ := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
 	return wire.Column{Name: name, Type: ti}
@@ -260,10 +249,8 @@ func (st *statement) session(ctx context.Context, args []any) (wire.Result, erro
 		if s.inTx {
 			notices = append(notices, "there is already a transaction in progress")
 		}
+		// READ WRITE is accepted too: writes are refused statement by statement.
 		s.inTx = true
-		if c.ReadOnly != nil && !*c.ReadOnly {
-			// Accepted: writes are refused statement by statement anyway.
-		}
 		if c.Isolation != "" {
 			if _, err := s.setParam("transaction_isolation", c.Isolation, true); err != nil {
 				return nil, err

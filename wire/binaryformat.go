@@ -128,11 +128,3 @@ func appendNumeric128Binary(dst []byte, hi int64, lo uint64, scale int) []byte {
 	var buf [40]byte
 	return appendNumericBinary(dst, neg, uint128Digits(&buf, mhi, mlo), scale)
 }
-
-// appendNumericNaN appends numeric_send output of NaN.
-func appendNumericNaN(dst []byte) []byte {
-	dst = appendUint16(dst, 0)
-	dst = appendUint16(dst, 0)
-	dst = appendUint16(dst, numericNaN)
-	return appendUint16(dst, 0)
-}
