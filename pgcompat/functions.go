@@ -188,6 +188,9 @@ func catalogMacros() []string {
 			list_filter(pgcompat.search_path(), (pgc_s, pgc_i) ->
 				list_contains(pgcompat.session_schemas(), pgc_s) AND list_position(pgcompat.search_path(), pgc_s) = pgc_i)`,
 		`CREATE MACRO pgcompat.current_schema() AS pgcompat.current_schemas(false)[1]`,
+		// age(xid): transactions are not numbered here; every catalog row
+		// is as old as the current transaction.
+		`CREATE MACRO pgcompat.xid_age(x) AS CASE WHEN x IS NULL THEN NULL ELSE CAST(0 AS INTEGER) END`,
 		// reg* conversions. The planner picks the OID form where the value
 		// is compared or joined and the name form where it is shown, as
 		// PostgreSQL's output function would print it.
@@ -252,6 +255,21 @@ func catalogMacros() []string {
 		`CREATE MACRO pgcompat.regrole_name(x) AS (
 			SELECT coalesce(pgcompat.quote_ident(pgc_r.rolname), CAST(pgc_arg.pgc_o AS VARCHAR))
 			FROM (SELECT pgcompat.regrole_oid(x) AS pgc_o) AS pgc_arg LEFT JOIN pgcompat.pg_roles AS pgc_r ON pgc_r.oid = pgc_arg.pgc_o)`,
+		`CREATE MACRO pgcompat.regclass_names(a) AS CASE WHEN a IS NULL THEN NULL ELSE (
+			SELECT coalesce(list(pgcompat.regclass_name(pgc_e.pgc_v) ORDER BY pgc_e.pgc_i), CAST([] AS VARCHAR[]))
+			FROM (SELECT unnest(a) AS pgc_v, generate_subscripts(a, 1) AS pgc_i) AS pgc_e) END`,
+		`CREATE MACRO pgcompat.regtype_names(a) AS CASE WHEN a IS NULL THEN NULL ELSE (
+			SELECT coalesce(list(pgcompat.regtype_name(pgc_e.pgc_v) ORDER BY pgc_e.pgc_i), CAST([] AS VARCHAR[]))
+			FROM (SELECT unnest(a) AS pgc_v, generate_subscripts(a, 1) AS pgc_i) AS pgc_e) END`,
+		`CREATE MACRO pgcompat.regproc_names(a) AS CASE WHEN a IS NULL THEN NULL ELSE (
+			SELECT coalesce(list(pgcompat.regproc_name(pgc_e.pgc_v) ORDER BY pgc_e.pgc_i), CAST([] AS VARCHAR[]))
+			FROM (SELECT unnest(a) AS pgc_v, generate_subscripts(a, 1) AS pgc_i) AS pgc_e) END`,
+		`CREATE MACRO pgcompat.regnamespace_names(a) AS CASE WHEN a IS NULL THEN NULL ELSE (
+			SELECT coalesce(list(pgcompat.regnamespace_name(pgc_e.pgc_v) ORDER BY pgc_e.pgc_i), CAST([] AS VARCHAR[]))
+			FROM (SELECT unnest(a) AS pgc_v, generate_subscripts(a, 1) AS pgc_i) AS pgc_e) END`,
+		`CREATE MACRO pgcompat.regrole_names(a) AS CASE WHEN a IS NULL THEN NULL ELSE (
+			SELECT coalesce(list(pgcompat.regrole_name(pgc_e.pgc_v) ORDER BY pgc_e.pgc_i), CAST([] AS VARCHAR[]))
+			FROM (SELECT unnest(a) AS pgc_v, generate_subscripts(a, 1) AS pgc_i) AS pgc_e) END`,
 		// Visibility: on the session's search path (pg_catalog implied).
 		`CREATE MACRO pgcompat.pg_table_is_visible(r) AS EXISTS (
 			SELECT 1 FROM (SELECT r AS pgc_o, pgcompat.current_schemas(true) AS pgc_path) AS pgc_arg
@@ -409,7 +427,7 @@ func SessionFunctions() map[string]string {
 // object's OID (for comparisons and joins), Name its name as PostgreSQL
 // prints the type (for display).
 type Cast struct {
-	OID, Name string
+	OID, Name, Names string
 }
 
 // Casts maps the reg* types the compatibility schema serves (folded name)
@@ -417,7 +435,7 @@ type Cast struct {
 func Casts() map[string]Cast {
 	out := map[string]Cast{}
 	for _, t := range []string{"regclass", "regtype", "regproc", "regnamespace", "regrole"} {
-		out[t] = Cast{OID: Schema + "." + t + "_oid", Name: Schema + "." + t + "_name"}
+		out[t] = Cast{OID: Schema + "." + t + "_oid", Name: Schema + "." + t + "_name", Names: Schema + "." + t + "_names"}
 	}
 	out["regprocedure"] = out["regproc"]
 	return out

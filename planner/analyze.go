@@ -47,6 +47,8 @@ type analysis struct {
 	rangeFuncs []*pg_query.Node
 	// anyExprs are x = ANY (array) comparisons (A_Expr wrappers).
 	anyExprs []*pg_query.Node
+	// systemColumns are alias.xmin and the like (ColumnRef wrappers).
+	systemColumns []*pg_query.Node
 }
 
 // cteDef is one common table expression of a WITH clause.
@@ -143,6 +145,10 @@ func (z *analyzer) node(n *pg_query.Node, sc *scope, parent int) error {
 	case *pg_query.Node_ColumnRef:
 		if len(x.ColumnRef.Fields) >= 3 {
 			z.a.columnRefs = append(z.a.columnRefs, x.ColumnRef)
+		}
+		if f := x.ColumnRef.Fields; len(f) == 2 && f[0].GetString_() != nil && f[1].GetString_() != nil &&
+			systemColumns[foldName(stringValue(f[1]))] != nil {
+			z.a.systemColumns = append(z.a.systemColumns, n)
 		}
 	case *pg_query.Node_ParamRef:
 		num := int(x.ParamRef.Number)

@@ -208,7 +208,9 @@ func checkFunction(f *functionRef) *pgerr.Error {
 		}
 		return undefined()
 	}
-	if f.inFrom && pol.from || !f.inFrom && pol.expr {
+	// A scalar function in FROM yields one row (PostgreSQL); the rewrite
+	// turns it into a one-row subquery DuckDB accepts.
+	if f.inFrom && pol.from || !f.inFrom && pol.expr || f.inFrom && pol.expr && !pol.aggregate {
 		if check := argumentChecks[f.name]; check != nil {
 			return check(f.node)
 		}
@@ -218,7 +220,7 @@ func checkFunction(f *functionRef) *pgerr.Error {
 	case pol.reason != "":
 		return denied()
 	case f.inFrom && pol.expr:
-		return pgerr.New(pgerr.InsufficientPrivilege, "function %s() is not a table function allowed in FROM", f.name)
+		return pgerr.New(pgerr.GroupingError, "aggregate functions are not allowed in functions in FROM")
 	case !f.inFrom && pol.from:
 		return pgerr.New(pgerr.InsufficientPrivilege, "function %s() may only be called in FROM", f.name)
 	}

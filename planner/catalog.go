@@ -1,6 +1,10 @@
 package planner
 
-import "strings"
+import (
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+)
 
 // Catalog relations are served by the catalog route (DuckDB's own pg_catalog
 // and information_schema today, the gateway's compatibility views later,
@@ -113,4 +117,58 @@ func setOf(names ...string) map[string]bool {
 		m[n] = true
 	}
 	return m
+}
+
+// systemColumns are PostgreSQL's hidden columns of every table, as the
+// catalog relations serve them: tools read n.xmin as a change counter
+// (DataGrip's state_number). Values are constant: the compatibility
+// catalog has no row versions.
+var systemColumns = map[string]func() *pg_query.Node{
+	"xmin": func() *pg_query.Node { return castNode(pg_query.MakeAConstIntNode(1, -1), "int8") },
+	"xmax": func() *pg_query.Node { return castNode(pg_query.MakeAConstIntNode(0, -1), "int8") },
+	"cmin": func() *pg_query.Node { return castNode(pg_query.MakeAConstIntNode(0, -1), "int8") },
+	"cmax": func() *pg_query.Node { return castNode(pg_query.MakeAConstIntNode(0, -1), "int8") },
+	"ctid": func() *pg_query.Node { return castNode(pg_query.MakeAConstStrNode("(0,1)", -1), "text") },
+}
+
+// rewriteSystemColumns replaces alias.xmin (and the other system columns)
+// by their constant where the alias names a catalog relation and nothing
+// else in the statement.
+func rewriteSystemColumns(a *analysis, catalogNames, otherNames map[string]bool) {
+	for _, n := range a.systemColumns {
+		f := n.GetColumnRef().GetFields()
+		qual := foldName(stringValue(f[0]))
+		if !catalogNames[qual] || otherNames[qual] {
+			continue
+		}
+		n.Node = systemColumns[foldName(stringValue(f[1]))]().Node
+	}
+}
+
+// xidColumns are the catalog columns of type xid.
+var xidColumns = setOf("xmin", "xmax", "transactionid", "relfrozenxid", "relminmxid", "datfrozenxid",
+	"datminmxid", "backend_xid", "backend_xmin", "transaction")
+
+// rewriteXidAge sends age(xid) to the compatibility schema: DuckDB's age
+// takes timestamps only, and the catalog stores transaction ids as bigint.
+func rewriteXidAge(a *analysis) {
+	for _, f := range a.functions {
+		if f.name != "age" || f.inFrom || len(f.node.Args) != 1 || f.parts == 2 && f.schema != "pg_catalog" {
+			continue
+		}
+		switch arg := f.node.Args[0]; {
+		case arg.GetColumnRef() != nil:
+			fields := arg.GetColumnRef().GetFields()
+			if last := fields[len(fields)-1]; last.GetString_() == nil || !xidColumns[foldName(stringValue(last))] {
+				continue
+			}
+		case arg.GetTypeCast() != nil:
+			if t := baseTypeName(arg.GetTypeCast().TypeName); t != "xid" && t != "xid8" {
+				continue
+			}
+		default:
+			continue
+		}
+		f.node.Funcname = nameNodes("pgcompat.xid_age")
+	}
 }

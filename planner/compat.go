@@ -31,9 +31,10 @@ type Compat struct {
 
 // CastFunctions convert a value (an OID or a name) to a reg* type: OID
 // gives the object's OID, for comparisons and joins; Name gives its name
-// as PostgreSQL prints the type, for display.
+// as PostgreSQL prints the type, for display. Names gives the names of
+// an array's elements (proargtypes::regtype[]).
 type CastFunctions struct {
-	OID, Name string
+	OID, Name, Names string
 }
 
 // typeRenames are PostgreSQL types DuckDB lacks, and the DuckDB type that
@@ -94,6 +95,14 @@ func (p *planner) compatRewrite(node *pg_query.Node, a *analysis, catalogOnly bo
 			return err
 		}
 		base := baseTypeName(tc.TypeName)
+		if c != nil && len(tc.TypeName.ArrayBounds) == 1 {
+			if cast, ok := c.Casts[base]; ok && cast.Names != "" {
+				// An array of reg* values is shown (::text[], a result
+				// column), not joined on: it becomes the names.
+				n.Node = funcCallNode(cast.Names, tc.Arg).Node
+				continue
+			}
+		}
 		if c != nil && len(tc.TypeName.ArrayBounds) == 0 {
 			if cast, ok := c.Casts[base]; ok {
 				if k := tc.Arg.GetAConst(); k != nil && k.GetSval() != nil && !showName[tc] && c.ConstOID != nil {
@@ -115,6 +124,13 @@ func (p *planner) compatRewrite(node *pg_query.Node, a *analysis, catalogOnly bo
 			if len(to) > 1 {
 				tc.TypeName.ArrayBounds = append(tc.TypeName.ArrayBounds, pg_query.MakeIntNode(-1))
 			}
+		}
+	}
+	// x = ANY ('{a,b}'): the untyped literal is an array of x's type in
+	// PostgreSQL, text to DuckDB.
+	for _, n := range a.anyExprs {
+		if e := n.GetAExpr(); e != nil {
+			arrayComparand(&e.Rexpr, e.Lexpr)
 		}
 	}
 	if catalogOnly {

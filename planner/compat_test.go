@@ -20,7 +20,7 @@ func compatOptions() Options {
 		ConstOID:         pgcompat.ConstOID,
 	}
 	for t, m := range pgcompat.Casts() {
-		c.Casts[t] = CastFunctions{OID: m.OID, Name: m.Name}
+		c.Casts[t] = CastFunctions{OID: m.OID, Name: m.Name, Names: m.Names}
 	}
 	return Options{Resolver: ordersOnly(), CatalogRewrite: pgcompat.Relations(), Compat: c}
 }
@@ -95,6 +95,14 @@ func TestSyntaxRewrite(t *testing.T) {
 			"SELECT g FROM generate_series(1, 10000000000) g(g)"},
 		{"lateral series", "SELECT n FROM orders o, generate_series(1, o.id::int) n",
 			"SELECT n FROM main.orders o, LATERAL (SELECT __agnes_series::int AS n FROM generate_series(1, o.id::int) __agnes_series(__agnes_series)) n(n)"},
+		{"scalar function in FROM", "SELECT * FROM abs(-1)",
+			"SELECT * FROM (SELECT abs(-1) AS abs) abs(abs)"},
+		{"scalar function in FROM with alias, reading outer columns", "SELECT s[1] FROM orders o, string_to_array(o.customer, '_') s",
+			"SELECT s[1] AS s FROM main.orders o, LATERAL (SELECT string_to_array(o.customer, '_') AS s) s(s)"},
+		{"scalar function WITH ORDINALITY", "SELECT * FROM upper('a') WITH ORDINALITY AS u(v, n)",
+			"SELECT * FROM (SELECT upper('a') AS v, 1::bigint AS n) u(v, n)"},
+		{"ANY of an untyped array literal", "SELECT id FROM orders WHERE customer = ANY('{a,b}')",
+			"SELECT id FROM main.orders WHERE customer = ANY(ARRAY['a', 'b'])"},
 		{"VALUES columns", "VALUES (1, 'a'), (2, 'b') ORDER BY 1",
 			`SELECT * FROM (VALUES (1, 'a'), (2, 'b')) "*VALUES*"(column1, column2) ORDER BY 1`},
 		{"VALUES in FROM", "SELECT column2 FROM (VALUES (1, 'a')) v",

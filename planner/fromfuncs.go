@@ -14,21 +14,34 @@ import (
 //     PostgreSQL; in DuckDB s would be the whole row, so s(s) is written out;
 //   - generate_series over integers returns integer in PostgreSQL and
 //     bigint in DuckDB; the call is wrapped in a subquery casting it back,
-//     so clients get int4 as from PostgreSQL.
+//     so clients get int4 as from PostgreSQL;
+//   - a scalar function in FROM (string_to_array(…) s) is one row of one
+//     column in PostgreSQL and unknown as a table function in DuckDB; it
+//     becomes (SELECT f(…) AS s) s, LATERAL when it reads outer columns.
 
 // scalarSetFunctions return one column.
 var scalarSetFunctions = setOf("generate_series", "generate_subscripts", "unnest", "regexp_split_to_table",
 	"json_array_elements", "json_array_elements_text", "jsonb_array_elements", "jsonb_array_elements_text",
 	"json_object_keys", "jsonb_object_keys", "range", "pg_listening_channels")
 
-// rewriteRangeFunctions applies both to every function in FROM.
+// rewriteRangeFunctions applies these to every function in FROM.
 func rewriteRangeFunctions(a *analysis) {
+	scalarInFrom := map[*pg_query.FuncCall]string{}
+	for _, f := range a.functions {
+		if pol := functionPolicies[f.name]; f.inFrom && !pol.from && pol.expr && !pol.aggregate {
+			scalarInFrom[f.node] = f.name
+		}
+	}
 	for _, n := range a.rangeFuncs {
 		rf := n.GetRangeFunction()
 		if rf == nil || rf.IsRowsfrom || len(rf.Functions) != 1 {
 			continue
 		}
 		f := rf.Functions[0].GetList().GetItems()[0].GetFuncCall()
+		if name, ok := scalarInFrom[f]; ok {
+			wrapScalarFunction(n, rf, f, name)
+			continue
+		}
 		if f == nil || len(f.Funcname) > 2 || len(f.Funcname) == 2 && foldName(stringValue(f.Funcname[0])) != "pg_catalog" {
 			continue
 		}
@@ -106,6 +119,37 @@ func wrapIntegerSeries(n *pg_query.Node, rf *pg_query.RangeFunction) {
 		Lateral:  rf.Lateral || hasColumnRef(rf.Functions),
 		Subquery: &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: sel}},
 		Alias:    outerAlias,
+	}}
+}
+
+// wrapScalarFunction replaces a scalar function call in FROM,
+// f(…) [AS] t[(c[, o])] [WITH ORDINALITY], by
+// (SELECT f(…) AS c[, 1::bigint AS o]) t(c[, o]): one row whose column is
+// named as PostgreSQL names it (the column alias, else the table alias,
+// else the function's name).
+func wrapScalarFunction(n *pg_query.Node, rf *pg_query.RangeFunction, f *pg_query.FuncCall, name string) {
+	alias := rf.Alias
+	if alias == nil {
+		alias = &pg_query.Alias{Aliasname: name}
+	}
+	colName := alias.Aliasname
+	if len(alias.Colnames) > 0 {
+		colName = stringValue(alias.Colnames[0])
+	}
+	targets := []*pg_query.Node{pg_query.MakeResTargetNodeWithNameAndVal(colName, &pg_query.Node{Node: &pg_query.Node_FuncCall{FuncCall: f}}, -1)}
+	cols := []*pg_query.Node{pg_query.MakeStrNode(colName)}
+	if rf.Ordinality {
+		ordName := "ordinality"
+		if len(alias.Colnames) > 1 {
+			ordName = stringValue(alias.Colnames[1])
+		}
+		targets = append(targets, pg_query.MakeResTargetNodeWithNameAndVal(ordName, castNode(pg_query.MakeAConstIntNode(1, -1), "int8"), -1))
+		cols = append(cols, pg_query.MakeStrNode(ordName))
+	}
+	n.Node = &pg_query.Node_RangeSubselect{RangeSubselect: &pg_query.RangeSubselect{
+		Lateral:  rf.Lateral || hasColumnRef(f.Args),
+		Subquery: &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: &pg_query.SelectStmt{TargetList: targets}}},
+		Alias:    &pg_query.Alias{Aliasname: alias.Aliasname, Colnames: cols},
 	}}
 }
 

@@ -339,10 +339,11 @@ var catalogFunctions = []string{
 
 // functionPolicy says where a function may be called.
 type functionPolicy struct {
-	expr    bool   // as a scalar, aggregate or window function
-	from    bool   // as a table function in FROM
-	catalog bool   // answered from the catalog or the session
-	reason  string // why a use not allowed above is refused
+	expr      bool   // as a scalar, aggregate or window function
+	aggregate bool   // an aggregate or window function (never in FROM)
+	from      bool   // as a table function in FROM
+	catalog   bool   // answered from the catalog or the session
+	reason    string // why a use not allowed above is refused
 }
 
 // functionPolicies is the lists above as one map from folded name.
@@ -357,6 +358,11 @@ func buildFunctionPolicies() map[string]functionPolicy {
 			e.expr = true
 			p[name] = e
 		}
+	}
+	for _, name := range aggregateFunctions {
+		e := p[name]
+		e.aggregate = true
+		p[name] = e
 	}
 	for _, name := range tableFunctions {
 		e := p[name]

@@ -37,9 +37,21 @@ func (p *planner) rewrite(node *pg_query.Node, a *analysis, g *grant) (string, [
 	}
 	type renamed struct{ schema, name, alias string }
 	qualified := map[[2]string]renamed{} // (folded schema, folded name) as written → new names
+	// Correlation names of catalog relations and of everything else, for
+	// the catalog's system columns (n.xmin).
+	catalogNames, otherNames := map[string]bool{}, map[string]bool{}
 	for i, r := range a.relations {
 		rv := r.node
 		written, writtenSchema := rv.Relname, rv.Schemaname
+		corr := written
+		if rv.Alias != nil {
+			corr = rv.Alias.Aliasname
+		}
+		if g.bindings[i].kind == bindCatalog {
+			catalogNames[foldName(corr)] = true
+		} else {
+			otherNames[foldName(corr)] = true
+		}
 		switch b := g.bindings[i]; b.kind {
 		case bindCTE:
 			rv.Relname = r.cte.node.Ctename
@@ -71,6 +83,10 @@ func (p *planner) rewrite(node *pg_query.Node, a *analysis, g *grant) (string, [
 			qualified[[2]string{foldName(writtenSchema), foldName(written)}] = renamed{rv.Schemaname, rv.Relname, alias}
 		}
 	}
+	if p.opt.Compat != nil {
+		rewriteXidAge(a)
+	}
+	rewriteSystemColumns(a, catalogNames, otherNames)
 	// schema.table.column references follow their relation.
 	for _, c := range a.columnRefs {
 		n := len(c.Fields)

@@ -36,7 +36,7 @@ var (
 			ConstOID:         pgcompat.ConstOID,
 		}
 		for t, m := range pgcompat.Casts() {
-			c.Casts[t] = planner.CastFunctions{OID: m.OID, Name: m.Name}
+			c.Casts[t] = planner.CastFunctions{OID: m.OID, Name: m.Name, Names: m.Names}
 		}
 		return c
 	}()
