@@ -31,14 +31,16 @@ import (
 // Cursors are forward-only (PostgreSQL's NO SCROLL): FETCH BACKWARD,
 // ABSOLUTE and RELATIVE fail with 55000. A cursor without HOLD is closed
 // when its transaction ends; WITH HOLD keeps it until CLOSE or the end of
-// the session. BINARY cursors are refused (0A000): the simple protocol
-// sends their rows as text.
+// the session. FETCH from a BINARY cursor sends binary rows in a simple
+// Query; in the extended protocol, Bind's result formats decide (as in
+// PostgreSQL).
 
 // cursor is one open SQL cursor of a session.
 type cursor struct {
-	name string
-	hold bool
-	cols []wire.Column // described result columns (PostgreSQL types)
+	name   string
+	hold   bool
+	binary bool          // FETCH in a simple Query sends binary rows
+	cols   []wire.Column // described result columns (PostgreSQL types)
 
 	schema *arrow.Schema
 	reader array.RecordReader // the streaming result; nil once detached or drained
@@ -51,10 +53,6 @@ type cursor struct {
 }
 
 func (s *session) declareCursor(ctx context.Context, c *planner.SessionCommand) (wire.Result, error) {
-	if c.Binary {
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "BINARY cursors are not supported by Agnes").
-			WithHint("Declare the cursor without BINARY; the rows arrive as text.")
-	}
 	if c.Scroll {
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "SCROLL cursors are not supported by Agnes").
 			WithHint("Declare the cursor NO SCROLL (the default) and fetch forward.")
@@ -82,7 +80,7 @@ func (s *session) declareCursor(ctx context.Context, c *planner.SessionCommand) 
 	if err != nil {
 		return nil, err
 	}
-	s.cursors[c.Name] = &cursor{name: c.Name, hold: c.Hold, cols: describedColumns(inner, ecols), schema: rr.Schema(), reader: rr}
+	s.cursors[c.Name] = &cursor{name: c.Name, hold: c.Hold, binary: c.Binary, cols: describedColumns(inner, ecols), schema: rr.Schema(), reader: rr}
 	return &cmdResult{tag: "DECLARE CURSOR"}, nil
 }
 
@@ -287,6 +285,7 @@ func (f *fetchResult) ParameterChanges() map[string]string { return nil }
 func (f *fetchResult) Notices() []string                   { return nil }
 func (f *fetchResult) CopyOut() *wire.CopyOptions          { return nil }
 func (f *fetchResult) Err() error                          { return f.err }
+func (f *fetchResult) BinaryRows() bool                    { return f.cur.binary }
 
 func (f *fetchResult) Next() arrow.RecordBatch {
 	f.releaseSlice()

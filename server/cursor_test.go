@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"strconv"
 	"strings"
@@ -143,10 +144,31 @@ func TestCursors(t *testing.T) {
 	must("CLOSE ALL")
 	fails("FETCH 1 FROM h", "34000")
 
-	// Unsupported cursor kinds fail clearly.
+	// A BINARY cursor sends binary rows to a simple Query (int4 1 is four
+	// bytes, text stays its bytes), and text through the extended protocol
+	// when Bind asks for text.
 	must("BEGIN")
-	fails("DECLARE b BINARY CURSOR FOR SELECT 1", "0A000")
+	must(`DECLARE b BINARY CURSOR FOR SELECT id::int4 AS id, customer, amount FROM orders WHERE id = 7`)
+	bres, err := c.Exec(ctx, "FETCH 1 FROM b").ReadAll()
+	if err != nil || len(bres) != 1 || len(bres[0].Rows) != 1 {
+		t.Fatalf("FETCH from a binary cursor: %v %v", bres, err)
+	}
+	for i, f := range bres[0].FieldDescriptions {
+		if f.Format != 1 {
+			t.Errorf("binary cursor column %d sent in format %d", i, f.Format)
+		}
+	}
+	if got := bres[0].Rows[0]; !bytes.Equal(got[0], []byte{0, 0, 0, 7}) || string(got[1]) != "customer_7" {
+		t.Errorf("binary cursor row %v", got)
+	}
+	must("CLOSE b")
+	must(`DECLARE b2 BINARY CURSOR FOR SELECT id::int4 AS id FROM orders WHERE id = 7`)
+	ext := c.ExecParams(ctx, "FETCH 1 FROM b2", nil, nil, nil, []int16{0}).Read()
+	if ext.Err != nil || len(ext.Rows) != 1 || string(ext.Rows[0][0]) != "7" || ext.FieldDescriptions[0].Format != 0 {
+		t.Errorf("extended FETCH from a binary cursor with text formats: %+v", ext)
+	}
 	must("ROLLBACK")
+	// Unsupported cursor kinds fail clearly.
 	must("BEGIN")
 	fails("DECLARE s SCROLL CURSOR FOR SELECT 1", "0A000")
 	must("ROLLBACK")

@@ -133,6 +133,12 @@ type Result interface {
 	Close() error
 }
 
+// BinaryResult is implemented by results whose rows a simple Query sends
+// in binary (FETCH from a cursor declared BINARY).
+type BinaryResult interface {
+	BinaryRows() bool
+}
+
 // CopyOptions are the options of COPY (SELECT …) TO STDOUT.
 type CopyOptions struct {
 	Format    string // "text" or "csv"

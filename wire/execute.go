@@ -99,6 +99,15 @@ func (c *conn) runPortal(p *portal, maxRows int64, describe bool) bool {
 					return false
 				}
 			}
+			if b, ok := res.(BinaryResult); ok && p.ps == nil && b.BinaryRows() {
+				// FETCH from a BINARY cursor in a simple Query; in the
+				// extended protocol Bind's format codes decide, as in
+				// PostgreSQL.
+				formats = make([]int16, len(shape.types))
+				for i := range formats {
+					formats[i] = 1
+				}
+			}
 			enc, err := newRowEncoder(schema, shape, formats, c.encodeOptions())
 			if err != nil {
 				c.reportError(p.ctx, err)
