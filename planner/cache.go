@@ -154,6 +154,7 @@ func (p *Plan) clone() *Plan {
 	c.Catalog = slices.Clone(p.Catalog)
 	c.Functions = slices.Clone(p.Functions)
 	c.Targets = slices.Clone(p.Targets)
+	c.Constants = slices.Clone(p.Constants)
 	c.Explain = p.Explain.clone()
 	if p.Session != nil {
 		s := *p.Session

@@ -44,6 +44,7 @@ func (p *planner) planCopy(s *pg_query.CopyStmt) (*Plan, error) {
 	}
 	plan.Kind = KindCopy
 	plan.Copy = opts
+	plan.Constants = nil // COPY's rows go through the engine's CSV/text writer path
 	return plan, nil
 }
 

@@ -94,6 +94,10 @@ type Plan struct {
 	// Targets describe the result columns of a query as far as its SQL
 	// tells (colname.go); nil when a * expands or for other statements.
 	Targets []Target
+	// Constants is the single row of a query made only of literals
+	// (SELECT 1), which the gateway answers without the engine; nil
+	// otherwise (constant.go).
+	Constants []Constant
 }
 
 // SessionCommand is a statement the gateway answers from its per-session

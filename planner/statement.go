@@ -123,6 +123,7 @@ func (p *planner) planQuery(node *pg_query.Node) (*Plan, error) {
 		Catalog:   g.catalog,
 		Functions: g.functions,
 		Targets:   targets,
+		Constants: constantRow(node),
 	}, nil
 }
 
