@@ -117,15 +117,40 @@ func deparse(version int32, node *pg_query.Node) (string, error) {
 	return out, nil
 }
 
+// selectStmtField is the Node field of a SELECT.
+var selectStmtField = nodeType(&pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: &pg_query.SelectStmt{}}})
+
 // verifyDeparsed re-parses the SQL that DuckDB will run and checks that it is
-// exactly one statement of the same type as the one that was checked. It
-// reads only the top of the protobuf tree instead of decoding all of it.
+// exactly one statement of the same type as the one that was checked.
+//
+// A SELECT without a leading WITH is checked with the parser's statement
+// splitter (the full grammar, without building a tree) and its first
+// keyword: one statement that starts with SELECT or VALUES, possibly
+// parenthesized, is a SELECT. Anything else is re-parsed and the type read
+// from the top of the protobuf tree instead of decoding all of it.
 func verifyDeparsed(sql string, want protoreflect.FieldNumber) error {
 	fail := func(why string) error {
 		// Fail closed with a clear answer: the printer produced something
 		// that parses differently, so the statement is not run.
 		return pgerr.New(pgerr.FeatureNotSupported, "statement uses syntax the gateway cannot rewrite safely").
 			WithDetail("rewritten statement failed verification: %s", why)
+	}
+	if want == selectStmtField {
+		switch leadingKeyword(sql) {
+		case "select", "values":
+			stmts, err := pg_query.SplitWithParser(sql, true)
+			switch {
+			case err != nil:
+				return fail("it does not parse: " + err.Error())
+			case len(stmts) != 1:
+				return fail("it is not exactly one statement")
+			}
+			return nil
+		case "with":
+			// WITH … may end in INSERT, UPDATE or DELETE: read the tree.
+		default:
+			return fail("its statement type changed")
+		}
 	}
 	pb, err := parser.ParseToProtobuf(sql)
 	if err != nil {
@@ -158,6 +183,23 @@ func verifyDeparsed(sql string, want protoreflect.FieldNumber) error {
 		return fail("its statement type changed")
 	}
 	return nil
+}
+
+// leadingKeyword is the first word of sql, lower case, after blanks and
+// opening parentheses ("" when it does not start with a letter).
+func leadingKeyword(sql string) string {
+	i := 0
+	for i < len(sql) && (sql[i] == ' ' || sql[i] == '\t' || sql[i] == '\n' || sql[i] == '\r' || sql[i] == '(') {
+		i++
+	}
+	j := i
+	for j < len(sql) && (sql[j] >= 'a' && sql[j] <= 'z' || sql[j] >= 'A' && sql[j] <= 'Z') {
+		j++
+	}
+	if j < len(sql) && (sql[j] == '_' || sql[j] >= '0' && sql[j] <= '9' || sql[j] >= 0x80 || sql[j] == '$') {
+		return "" // an identifier such as select_x, not a keyword
+	}
+	return strings.ToLower(sql[i:j])
 }
 
 // protoFields calls fn for each length-delimited field of one protobuf

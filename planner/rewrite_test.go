@@ -125,6 +125,16 @@ func TestVerifyDeparsed(t *testing.T) {
 		{"SELECT", true},
 		{"SELEC 1", false},
 		{"", false},
+		{"(SELECT 1) UNION (SELECT 2)", true},
+		{"SELECT 1; DROP TABLE x", false},
+		{"SELECT 'a'; SELECT 'b'", false},
+		{"SELECT ';'", true},
+		{"SELECT 1 -- ;\n", true},
+		{"select_x", false},
+		{"WITH x AS (SELECT 1) SELECT * FROM x", true},
+		{"WITH x AS (SELECT 1) DELETE FROM y", false},
+		{"WITH x AS (SELECT 1) SELECT 1; SELECT 2", false},
+		{"SELECT (1", false},
 	} {
 		if err := verifyDeparsed(tc.sql, sel); (err == nil) != tc.ok {
 			t.Errorf("verifyDeparsed(%q) = %v, want ok=%t", tc.sql, err, tc.ok)
