@@ -56,6 +56,10 @@ type Engine struct {
 	Threads              int    `yaml:"threads"`
 	TempDir              string `yaml:"temp_dir"`
 	MaxTempDirectorySize Size   `yaml:"max_temp_directory_size"`
+	// NativeCacheMaxTableSize is the largest parquet file that also gets a
+	// copy in DuckDB's own format under <data_dir>/cache/native (faster
+	// scans; disk for a second copy). 0 turns the copies off.
+	NativeCacheMaxTableSize Size `yaml:"native_cache_max_table_size"`
 }
 
 // Marketplace configures the Claude Code plugin marketplace.
@@ -78,7 +82,7 @@ func Default() Config {
 			MaxMessageSize: 64 << 20,
 			MaxConnections: 200,
 		},
-		Engine:      Engine{},
+		Engine:      Engine{NativeCacheMaxTableSize: 2 << 30},
 		Marketplace: Marketplace{SyncSchedule: "@daily"},
 	}
 }

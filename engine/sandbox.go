@@ -17,8 +17,10 @@ const catalogFile = "agnes.duckdb"
 
 // TableFile is one readable table: it becomes view "Schema"."Name" over the parquet file at Path.
 // Schema "public" maps to DuckDB's "main" schema (PostgreSQL clients see main as public);
-// any other schema name is created as a DuckDB schema.
-type TableFile struct{ Schema, Name, Path string }
+// any other schema name is created as a DuckDB schema. Native, when set,
+// is the table's copy in DuckDB's format (NativeCache): the sandbox
+// attaches it read-only and the view reads it instead of the parquet file.
+type TableFile struct{ Schema, Name, Path, Native string }
 
 // Sandbox is one DuckDB instance holding views over exactly the tables of one
 // grant set, with file access limited to those tables' parquet files and the
@@ -37,8 +39,11 @@ type Sandbox struct {
 
 // view is a validated TableFile in DuckDB terms.
 type view struct {
-	schema, name, path string
+	schema, name, path, native string
 }
+
+// attachment is a native copy a sandbox attaches before it is sealed.
+type attachment struct{ alias, path string }
 
 // NewSandbox builds a sandbox holding a view for each table. A table whose
 // file cannot be read is left out (and logged) rather than failing the whole
@@ -71,11 +76,11 @@ func NewSandbox(cfg Config, tables []TableFile) (*Sandbox, error) {
 		return nil, fmt.Errorf("sandbox spill dir: %w", err)
 	}
 	catalogPath := filepath.Join(dir, catalogFile)
-	granted, err := buildCatalog(catalogPath, views, cfg.CatalogSQL)
+	granted, attached, err := buildCatalog(catalogPath, views, cfg.CatalogSQL)
 	if err != nil {
 		return nil, err
 	}
-	db, err := openLocked(catalogPath, cfg, spillDir, granted)
+	db, err := openLocked(catalogPath, cfg, spillDir, granted, attached)
 	if err != nil {
 		return nil, err
 	}
@@ -103,48 +108,70 @@ func planViews(tables []TableFile) ([]view, error) {
 		if strings.ContainsAny(t.Path, "*?[") || strings.Contains(t.Path, "\x00") {
 			return nil, fmt.Errorf("table %s.%s: path %q contains glob characters", t.Schema, t.Name, t.Path)
 		}
+		native := ""
+		if t.Native != "" {
+			if !filepath.IsAbs(t.Native) || strings.Contains(t.Native, "\x00") {
+				return nil, fmt.Errorf("table %s.%s: native copy %q is not an absolute path", t.Schema, t.Name, t.Native)
+			}
+			native = filepath.Clean(t.Native)
+		}
 		// DuckDB resolves names case-insensitively.
 		key := strings.ToLower(schema) + "\x00" + strings.ToLower(t.Name)
 		if seen[key] {
 			return nil, fmt.Errorf("table %s.%s: listed twice", t.Schema, t.Name)
 		}
 		seen[key] = true
-		views = append(views, view{schema: schema, name: t.Name, path: filepath.Clean(t.Path)})
+		views = append(views, view{schema: schema, name: t.Name, path: filepath.Clean(t.Path), native: native})
 	}
 	return views, nil
 }
 
 // buildCatalog writes the catalog database: a schema per non-main schema and
-// a view per table, then cfg.CatalogSQL. It returns the paths of the views it
-// created, which become the sandbox's allowed_paths.
-func buildCatalog(path string, views []view, catalogSQL []string) ([]string, error) {
+// a view per table, then cfg.CatalogSQL. It returns the files of the views
+// it created, which become the sandbox's allowed_paths, and the native
+// copies the views read, which the sandbox attaches under the same names.
+func buildCatalog(path string, views []view, catalogSQL []string) ([]string, []attachment, error) {
 	db, err := openDatabase(path, map[string]string{
 		"autoload_known_extensions":    "false",
 		"autoinstall_known_extensions": "false",
 	})
 	if err != nil {
-		return nil, fmt.Errorf("create sandbox catalog: %w", err)
+		return nil, nil, fmt.Errorf("create sandbox catalog: %w", err)
 	}
 	defer db.close()
 	conn, err := db.connect()
 	if err != nil {
-		return nil, fmt.Errorf("connect sandbox catalog: %w", err)
+		return nil, nil, fmt.Errorf("connect sandbox catalog: %w", err)
 	}
 	defer db.disconnect(&conn)
 	run := func(q string) error { return execTrusted(conn, q) }
 
 	schemas := map[string]bool{"main": true}
 	granted := make([]string, 0, len(views))
-	for _, v := range views {
+	var attached []attachment
+	for i, v := range views {
 		if !schemas[strings.ToLower(v.schema)] {
 			if err := run("CREATE SCHEMA IF NOT EXISTS " + quoteIdent(v.schema)); err != nil {
-				return nil, fmt.Errorf("create schema %q: %w", v.schema, err)
+				return nil, nil, fmt.Errorf("create schema %q: %w", v.schema, err)
 			}
 			schemas[strings.ToLower(v.schema)] = true
 		}
-		q := "CREATE VIEW " + quoteIdent(v.schema) + "." + quoteIdent(v.name) +
-			" AS SELECT * FROM read_parquet(" + quoteLiteral(v.path) + ")"
-		if err := run(q); err != nil {
+		create := "CREATE VIEW " + quoteIdent(v.schema) + "." + quoteIdent(v.name) + " AS SELECT * FROM "
+		if v.native != "" {
+			a := attachment{alias: fmt.Sprintf("agnes_native_%d", i), path: v.native}
+			err := run("ATTACH " + quoteLiteral(a.path) + " AS " + quoteIdent(a.alias) + " (READ_ONLY)")
+			if err == nil {
+				if err = run(create + quoteIdent(a.alias) + ".t"); err == nil {
+					attached = append(attached, a)
+					granted = append(granted, a.path, a.path+".wal")
+					continue
+				}
+				run("DETACH " + quoteIdent(a.alias))
+			}
+			slog.Warn("engine: native copy of a table not used; the view reads parquet",
+				"schema", v.schema, "table", v.name, "native", v.native, "err", err)
+		}
+		if err := run(create + "read_parquet(" + quoteLiteral(v.path) + ")"); err != nil {
 			slog.Warn("engine: table left out of sandbox: its data file cannot be read",
 				"schema", v.schema, "table", v.name, "path", v.path, "err", err)
 			continue
@@ -153,18 +180,18 @@ func buildCatalog(path string, views []view, catalogSQL []string) ([]string, err
 	}
 	for _, q := range catalogSQL {
 		if err := run(q); err != nil {
-			return nil, fmt.Errorf("sandbox catalog SQL %.60q: %w", q, err)
+			return nil, nil, fmt.Errorf("sandbox catalog SQL %.60q: %w", q, err)
 		}
 	}
 	// Make the file self-contained so the read-only open needs no WAL replay.
 	if err := run("CHECKPOINT"); err != nil {
-		return nil, fmt.Errorf("checkpoint sandbox catalog: %w", err)
+		return nil, nil, fmt.Errorf("checkpoint sandbox catalog: %w", err)
 	}
-	return granted, nil
+	return granted, attached, nil
 }
 
 // openLocked opens the catalog read-only with cfg's limits and seals it.
-func openLocked(catalogPath string, cfg Config, spillDir string, allowedPaths []string) (*database, error) {
+func openLocked(catalogPath string, cfg Config, spillDir string, allowedPaths []string, attached []attachment) (*database, error) {
 	opts, err := cfg.openOptions(spillDir)
 	if err != nil {
 		return nil, err
@@ -179,6 +206,12 @@ func openLocked(catalogPath string, cfg Config, spillDir string, allowedPaths []
 		return nil, fmt.Errorf("connect sandbox: %w", err)
 	}
 	defer db.disconnect(&conn)
+	for _, a := range attached {
+		if err := execTrusted(conn, "ATTACH "+quoteLiteral(a.path)+" AS "+quoteIdent(a.alias)+" (READ_ONLY)"); err != nil {
+			db.close()
+			return nil, fmt.Errorf("attach native copy %s: %w", a.path, err)
+		}
+	}
 	for _, q := range lockStatements(allowedPaths) {
 		if err := execTrusted(conn, q); err != nil {
 			db.close()

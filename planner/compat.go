@@ -144,6 +144,11 @@ func (p *planner) compatRewrite(node *pg_query.Node, a *analysis, catalogOnly bo
 			rewriteAnyArray(n)
 		}
 	}
+	// WHERE x = ANY ($1): DuckDB cannot type the parameter (anyparam.go).
+	for _, s := range a.selects {
+		anyParamConjuncts(s.WhereClause)
+		anyParamConjuncts(s.HavingClause)
+	}
 	for _, f := range a.functions {
 		if f.name == "format" && f.schema != "information_schema" {
 			if err := expandFormat(f, c); err != nil {

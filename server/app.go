@@ -14,6 +14,7 @@ import (
 	"github.com/keboola/agnes/catalog"
 	"github.com/keboola/agnes/config"
 	"github.com/keboola/agnes/connectors"
+	"github.com/keboola/agnes/engine"
 	"github.com/keboola/agnes/rbac"
 	"github.com/keboola/agnes/store"
 )
@@ -45,6 +46,8 @@ type App struct {
 	GatewayOptions GatewayOptions
 
 	tlsCA     string // CA certificate path when self-signed TLS is on
+	nativeMu  sync.Mutex
+	native    *engine.NativeCache
 	closers   []func() error
 	rebuildMu sync.Mutex
 	prints    map[string]connectors.FileFingerprint
@@ -132,8 +135,43 @@ func (a *App) Rebuild(ctx context.Context, actor rbac.Actor) (catalog.SyncResult
 	}
 	if len(res.Added)+len(res.Updated)+len(res.Removed) > 0 {
 		a.Logger.Info("registry synced", "added", len(res.Added), "updated", len(res.Updated), "removed", len(res.Removed), "broken", len(res.Broken))
+		if err := a.syncNativeCache(ctx); err != nil {
+			a.Logger.Warn("native cache not synced", "err", err)
+		}
 	}
 	return res, nil
+}
+
+func (a *App) setNativeCache(nc *engine.NativeCache) {
+	a.nativeMu.Lock()
+	a.native = nc
+	a.nativeMu.Unlock()
+}
+
+// syncNativeCache drops the native copies no registered table uses and
+// schedules copies of the local tables that have none yet.
+func (a *App) syncNativeCache(ctx context.Context) error {
+	a.nativeMu.Lock()
+	nc := a.native
+	a.nativeMu.Unlock()
+	if nc == nil {
+		return nil
+	}
+	tables, err := a.Registry.List(ctx)
+	if err != nil {
+		return err
+	}
+	keep := make(map[string]bool, len(tables))
+	for _, t := range tables {
+		keep[t.MD5] = true
+	}
+	nc.Prune(keep)
+	for _, t := range tables {
+		if t.QueryMode != "remote" && t.Location != "" && (t.Status == "" || t.Status == "ok") {
+			nc.File(t.Location, t.MD5, t.SizeBytes)
+		}
+	}
+	return nil
 }
 
 // Secret returns a random instance secret by name, creating it once.

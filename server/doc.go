@@ -11,7 +11,9 @@
 //	       session.Prepare              planner.PlanQuery with the principal's resolver and the
 //	                                    compatibility catalog (CatalogRewrite, Compat)
 //	       statement.Describe/Execute   session commands answered here (statement.go, params.go,
-//	                                    cursor.go); queries run on the Conn and stream Arrow batches
+//	                                    cursor.go); queries run on the Conn and stream Arrow batches;
+//	                                    parameters DuckDB cannot type are cast as PostgreSQL would
+//	                                    type them, and that SQL is what runs (paramtypes.go)
 //
 // # PostgreSQL compatibility (compat.go)
 //

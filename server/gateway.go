@@ -26,9 +26,10 @@ func ServerVersion() string { return "16.4 (Agnes " + Version + ")" }
 // gateway implements wire.Backend on top of rbac, the registry, the planner
 // and the engine's sandbox pool.
 type gateway struct {
-	app   *App
-	pool  *engine.Pool
-	plans *planner.PlanCache // shared: plans re-check every lookup on a hit
+	app    *App
+	pool   *engine.Pool
+	plans  *planner.PlanCache  // shared: plans re-check every lookup on a hit
+	native *engine.NativeCache // nil when native copies are off
 }
 
 // GatewayOptions adjust the wire listener.
@@ -68,13 +69,26 @@ func (a *App) startGateway(ctx context.Context, errc chan<- error) (*wire.Server
 	if tempDir == "" {
 		tempDir = filepath.Join(a.DataDir, "tmp")
 	}
-	gw := &gateway{app: a, plans: planner.NewPlanCache(0), pool: engine.NewPool(engine.Config{
+	engineCfg := engine.Config{
 		MemoryLimit:    a.Cfg.Engine.MemoryLimit.DuckDB(),
 		Threads:        a.Cfg.Engine.Threads,
 		TempDir:        tempDir,
 		MaxTempDirSize: a.Cfg.Engine.MaxTempDirectorySize.DuckDB(),
 		CatalogSQL:     a.catalogSQL(),
-	})}
+	}
+	gw := &gateway{app: a, plans: planner.NewPlanCache(0), pool: engine.NewPool(engineCfg)}
+	if max := int64(a.Cfg.Engine.NativeCacheMaxTableSize); max > 0 {
+		nc, err := engine.OpenNativeCache(filepath.Join(a.DataDir, "cache", "native"), max, engineCfg, a.Logger)
+		if err != nil {
+			return nil, nil, err
+		}
+		gw.native = nc
+		a.setNativeCache(nc)
+		a.closers = append(a.closers, func() error { nc.Close(); return nil })
+		if err := a.syncNativeCache(ctx); err != nil {
+			a.Logger.Warn("native cache not synced", "err", err)
+		}
+	}
 	a.RBAC.OnChange(gw.pool.Invalidate)
 	srv := wire.NewServer(wire.Config{
 		Listen:                  a.Cfg.PG.Listen,
@@ -154,6 +168,12 @@ func (g *gateway) sandboxKey(tables []engine.TableFile) string {
 		b.WriteString(t.Name)
 		b.WriteByte('=')
 		b.WriteString(t.Path)
+		if t.Native != "" {
+			// a native copy that became ready gives new sessions a sandbox
+			// reading it; running ones keep theirs
+			b.WriteByte('|')
+			b.WriteString(t.Native)
+		}
 		b.WriteByte(';')
 	}
 	return b.String()
@@ -176,7 +196,8 @@ func (g *gateway) visible(ctx context.Context, p *rbac.Principal) (*resolver, []
 		r.byKey[strings.ToLower(t.Schema)+"."+strings.ToLower(t.Name)] = pt
 		r.compatTables = append(r.compatTables, pgcompat.Table{Schema: pgSchema(t.Schema), Name: t.Name,
 			Description: t.Description, Rows: t.RowCount, Bytes: t.SizeBytes})
-		files = append(files, engine.TableFile{Schema: t.Schema, Name: t.Name, Path: t.Location})
+		files = append(files, engine.TableFile{Schema: t.Schema, Name: t.Name, Path: t.Location,
+			Native: g.native.File(t.Location, t.MD5, t.SizeBytes)})
 	}
 	return r, files, nil
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -194,15 +195,38 @@ func checkIsolation(v string) (string, error) {
 }
 
 // checkDuration accepts PostgreSQL time values: a number of milliseconds or
-// a number with a unit (us, ms, s, min, h, d).
+// a number with a unit (us, ms, s, min, h, d). The value is kept as
+// PostgreSQL shows it (formatPGMillis), so SHOW statement_timeout after
+// SET statement_timeout = 500 answers 500ms, as drivers expect.
 func checkDuration(name string) func(string) (string, error) {
 	return func(v string) (string, error) {
-		if _, err := ParsePGDuration(v); err != nil {
+		d, err := ParsePGDuration(v)
+		if err != nil {
 			return "", pgerr.New(pgerr.InvalidParameterValue, "invalid value for parameter %q: %q", name, v).
 				WithHint("Valid units for this parameter are \"us\", \"ms\", \"s\", \"min\", \"h\", and \"d\".")
 		}
-		return strings.TrimSpace(v), nil
+		return formatPGMillis(d), nil
 	}
+}
+
+// formatPGMillis renders a millisecond-based setting the way PostgreSQL's
+// SHOW does: rounded to whole milliseconds, in the largest unit that divides
+// it exactly (500ms, 5s, 1min, 2h, 1d; 0 without a unit). Halves round to
+// even, as PostgreSQL's rint does.
+func formatPGMillis(d time.Duration) string {
+	ms := int64(math.RoundToEven(float64(d) / float64(time.Millisecond)))
+	if ms == 0 {
+		return "0"
+	}
+	for _, u := range []struct {
+		name string
+		ms   int64
+	}{{"d", 86_400_000}, {"h", 3_600_000}, {"min", 60_000}, {"s", 1000}} {
+		if ms%u.ms == 0 {
+			return strconv.FormatInt(ms/u.ms, 10) + u.name
+		}
+	}
+	return strconv.FormatInt(ms, 10) + "ms"
 }
 
 // ParsePGDuration parses a PostgreSQL time setting ("0", "5000", "5s", "1min").

@@ -46,7 +46,15 @@ func newSession(g *gateway, p *rbac.Principal, info wire.SessionInfo) *session {
 	s := &session{g: g, p: p, info: info, id: sessionSeq.Add(1), params: map[string]string{}, local: map[string]string{},
 		prepared: map[string]*planner.Plan{}, cursors: map[string]*cursor{}}
 	s.resetParams()
+	// Settings from the options parameter (-c name=value) come first so
+	// that a parameter named directly in the startup packet wins, as in
+	// PostgreSQL.
+	startup := startupOptionSettings(info.StartupParams["options"])
 	for k, v := range info.StartupParams {
+		startup = append(startup, [2]string{k, v})
+	}
+	for _, kv := range startup {
+		k, v := kv[0], kv[1]
 		name := strings.ToLower(k)
 		spec, ok := paramSpecs[name]
 		if !ok || spec.readOnly || spec.check == nil {
@@ -56,6 +64,7 @@ func newSession(g *gateway, p *rbac.Principal, info wire.SessionInfo) *session {
 			s.params[name] = nv
 		}
 	}
+	s.syncTransactionIsolation()
 	return s
 }
 
@@ -145,7 +154,7 @@ func (s *session) Prepare(ctx context.Context, query string, paramOIDs []uint32)
 	}
 	out := make([]wire.Statement, len(plans))
 	for i, p := range plans {
-		out[i] = &statement{s: s, plan: p}
+		out[i] = &statement{s: s, plan: p, paramOIDs: paramOIDs}
 	}
 	return out, nil
 }
@@ -204,6 +213,12 @@ func (s *session) setParam(name, value string, isLocal bool) (changed bool, err 
 	if err != nil {
 		return false, err
 	}
+	if name == "transaction_isolation" {
+		// The level belongs to the current transaction block: outside one
+		// setting it has no lasting effect, inside one it lasts until the
+		// block ends (SET TRANSACTION, BEGIN ISOLATION LEVEL).
+		isLocal = true
+	}
 	if isLocal {
 		if !s.inTx {
 			// PostgreSQL: SET LOCAL outside a transaction has no effect.
@@ -215,7 +230,19 @@ func (s *session) setParam(name, value string, isLocal bool) (changed bool, err 
 	}
 	old := s.params[name]
 	s.params[name] = nv
+	s.syncTransactionIsolation()
 	return old != nv && spec.reported, nil
+}
+
+// syncTransactionIsolation makes transaction_isolation, outside a
+// transaction block, the level the next transaction will take, as
+// PostgreSQL shows it: pgjdbc's setTransactionIsolation sends SET SESSION
+// CHARACTERISTICS and getTransactionIsolation reads SHOW TRANSACTION
+// ISOLATION LEVEL.
+func (s *session) syncTransactionIsolation() {
+	if !s.inTx {
+		s.params["transaction_isolation"] = s.params["default_transaction_isolation"]
+	}
 }
 
 // endTx closes the transaction block and restores SET LOCAL values.
@@ -229,6 +256,7 @@ func (s *session) endTx() map[string]string {
 	}
 	s.local = map[string]string{}
 	s.inTx, s.failed = false, false
+	s.syncTransactionIsolation()
 	s.closeCursors(false)
 	return changes
 }

@@ -20,6 +20,11 @@ import (
 type statement struct {
 	s    *session
 	plan *planner.Plan
+	// paramOIDs are the parameter types the client declared in Parse.
+	paramOIDs []uint32
+	// sql, when set, is plan.SQL with the parameters DuckDB could not
+	// type cast (paramtypes.go); Describe sets it, Execute runs it.
+	sql string
 }
 
 func (st *statement) SQL() string { return st.plan.Original }
@@ -53,11 +58,17 @@ func (st *statement) Describe(ctx context.Context) (*wire.Description, error) {
 		return &wire.Description{}, nil
 	case p.SQL == "":
 		return &wire.Description{}, nil
+	case p.Constants != nil:
+		cols, err := constantColumns(p.Constants)
+		if err != nil {
+			return nil, err
+		}
+		return &wire.Description{Columns: cols}, nil
 	}
 	if err := st.s.readyConn(ctx); err != nil {
 		return nil, err
 	}
-	params, cols, err := st.s.conn.Describe(ctx, p.SQL)
+	params, cols, err := st.describeTyped(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -85,8 +96,10 @@ func (st *statement) Execute(ctx context.Context, args []any) (wire.Result, erro
 		res, err = st.session(ctx, args)
 	case p.Explain != nil:
 		res, err = st.explain(ctx)
+	case p.Constants != nil:
+		res, err = constantResult(p.Constants)
 	default:
-		res, err = st.query(ctx, p.SQL, args)
+		res, err = st.query(ctx, st.runSQL(), args)
 	}
 	if err != nil {
 		outcome := "error"
@@ -104,6 +117,8 @@ func (st *statement) Execute(ctx context.Context, args []any) (wire.Result, erro
 			}
 			s.audit(p.Original, p, outcome, err, rows, time.Since(start))
 		}
+	} else if p.Constants != nil {
+		s.audit(p.Original, p, "ok", nil, 1, time.Since(start))
 	} else if p.Session == nil || p.Session.Verb != "show" {
 		s.audit(p.Original, p, "ok", nil, 0, time.Since(start))
 	}
@@ -208,6 +223,7 @@ func (st *statement) session(ctx context.Context, args []any) (wire.Result, erro
 			changes[reportName(name)] = def
 		}
 		s.params[name] = def
+		s.syncTransactionIsolation()
 		return &cmdResult{tag: "RESET", changes: changes}, nil
 	case "reset_all", "discard_all":
 		before := s.StatusParams()

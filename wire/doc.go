@@ -58,7 +58,8 @@
 // with the session idle ('I') all portals close; inside a transaction
 // block they survive (pgjdbc setFetchSize), until COMMIT or ROLLBACK.
 // Output is buffered and written at Sync, Flush (postgres.js waits on
-// Flush), and while streaming.
+// Flush), while streaming, and at once after an extended-protocol error
+// (the Flush that follows it is skipped with the rest until Sync).
 //
 // # Results
 //

@@ -83,10 +83,14 @@ func (c *conn) closePortals(keep *portal) {
 	}
 }
 
-// extendedError reports err and skips messages until Sync.
+// extendedError reports err and skips messages until Sync. The error is
+// written at once, as PostgreSQL does: a client that sent Parse, Describe
+// and Flush waits for the answer before it sends Bind or Sync (postgres.js
+// with parameters), and a Flush skipped until Sync would leave it waiting.
 func (c *conn) extendedError(ctx context.Context, err error) {
 	c.reportError(ctx, err)
 	c.skipToSync = true
+	_ = c.flush()
 }
 
 // describeStatement returns (and caches) the statement's description.
@@ -280,6 +284,7 @@ func (c *conn) handleExecute(m *pgproto3.Execute) {
 		p.close()
 		delete(c.portals, m.Portal)
 		c.skipToSync = true
+		_ = c.flush() // as extendedError: a client may wait on Flush
 	}
 }
 

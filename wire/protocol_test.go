@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 )
@@ -348,4 +349,40 @@ func TestPanicIsolated(t *testing.T) {
 	}
 	other.send(&pgproto3.Query{String: "SELECT 5"})
 	expectTrace(t, other.until(), "RowDescription[5:23]", "DataRow[5]", "CommandComplete SELECT 1", "ReadyForQuery I")
+}
+
+// TestExtendedErrorBeforeSync checks an error is written without waiting
+// for Sync: postgres.js sends Parse, Describe and Flush for a statement with
+// parameters and waits for the answer before it sends anything else.
+func TestExtendedErrorBeforeSync(t *testing.T) {
+	srv, _ := startServer(t, cleartext)
+	rc, _ := rawLogin(t, srv)
+	rc.send(
+		&pgproto3.Parse{Name: "bad", Query: "SELEC $1"},
+		&pgproto3.Describe{ObjectType: 'S', Name: "bad"},
+		&pgproto3.Flush{},
+	)
+	// A hang here is the failure; the deadline turns it into one.
+	if err := rc.nc.SetReadDeadline(time.Now().Add(30 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for {
+		m, err := rc.fe.Receive()
+		if err != nil {
+			t.Fatalf("no error before Sync (got %q): %v", got, err)
+		}
+		got = append(got, traceOf(m))
+		if _, ok := m.(*pgproto3.ErrorResponse); ok {
+			break
+		}
+	}
+	if last := got[len(got)-1]; !strings.HasPrefix(last, "Error 42601") || len(got) > 2 {
+		t.Fatalf("before Sync: %q", got)
+	}
+	if err := rc.nc.SetReadDeadline(time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	rc.send(&pgproto3.Sync{})
+	expectTrace(t, rc.until(), "ReadyForQuery I")
 }

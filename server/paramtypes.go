@@ -1,0 +1,89 @@
+package server
+
+import (
+	"context"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/keboola/agnes/engine"
+	"github.com/keboola/agnes/planner"
+)
+
+// Parameters DuckDB cannot type. PostgreSQL gives every parameter a type
+// when it prepares a statement: the one the client declared in Parse, else
+// one from the context, else text. DuckDB leaves a parameter untyped where
+// the context says nothing (SELECT $1, $1 IS NULL, coalesce($1, $2), the
+// optional filter "$1 IS NULL OR status = $1"), and then describes the
+// whole statement as one column named "unknown" until values are bound: a
+// client would be told one text column and receive others. Such statements
+// are prepared again with those parameters cast to what PostgreSQL would
+// have chosen (planner.CastParams), and the typed text is what runs.
+
+// declaredParamTypes are the DuckDB types of the PostgreSQL types a client
+// may declare in Parse, for parameters DuckDB could not type. The names go
+// into SQL: only these constants, never client text.
+var declaredParamTypes = map[uint32]string{
+	16: "BOOLEAN", 17: "BLOB", 20: "BIGINT", 21: "SMALLINT", 23: "INTEGER", 25: "VARCHAR",
+	114: "JSON", 700: "FLOAT", 701: "DOUBLE", 1042: "VARCHAR", 1043: "VARCHAR",
+	1082: "DATE", 1083: "TIME", 1114: "TIMESTAMP", 1184: "TIMESTAMPTZ", 1186: "INTERVAL",
+	2950: "UUID", 3802: "JSON",
+	1000: "BOOLEAN[]", 1001: "BLOB[]", 1005: "SMALLINT[]", 1007: "INTEGER[]", 1009: "VARCHAR[]",
+	1015: "VARCHAR[]", 1016: "BIGINT[]", 1021: "FLOAT[]", 1022: "DOUBLE[]", 1115: "TIMESTAMP[]",
+	1182: "DATE[]", 1185: "TIMESTAMPTZ[]", 2951: "UUID[]",
+}
+
+// untypedParamCasts maps each parameter DuckDB left untyped to the type
+// PostgreSQL would give it: the declared one, else text. Nil when every
+// parameter has a type.
+func untypedParamCasts(params []duckdb.TypeInfo, declared []uint32) map[int]string {
+	var casts map[int]string
+	for i, p := range params {
+		if p != nil {
+			continue
+		}
+		typ := "VARCHAR"
+		if i < len(declared) {
+			if t, ok := declaredParamTypes[declared[i]]; ok {
+				typ = t
+			}
+		}
+		if casts == nil {
+			casts = map[int]string{}
+		}
+		casts[i+1] = typ
+	}
+	return casts
+}
+
+// describeTyped describes the statement's SQL, first with its parameters
+// typed where DuckDB could not type them. The SQL it describes is the one
+// Execute runs (st.sql).
+func (st *statement) describeTyped(ctx context.Context) ([]duckdb.TypeInfo, []engine.Column, error) {
+	params, cols, err := st.s.conn.Describe(ctx, st.plan.SQL)
+	if err != nil {
+		return nil, nil, err
+	}
+	casts := untypedParamCasts(params, st.paramOIDs)
+	if casts == nil {
+		return params, cols, nil
+	}
+	typed, err := planner.CastParams(st.plan.SQL, casts)
+	if err != nil {
+		return nil, nil, err
+	}
+	params, cols, err = st.s.conn.Describe(ctx, typed)
+	if err != nil {
+		return nil, nil, err
+	}
+	st.sql = typed
+	return params, cols, nil
+}
+
+// runSQL is the SQL Execute runs: the plan's, with parameters typed as
+// Describe found necessary.
+func (st *statement) runSQL() string {
+	if st.sql != "" {
+		return st.sql
+	}
+	return st.plan.SQL
+}
