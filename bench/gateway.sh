@@ -35,6 +35,9 @@ pgdsn="postgres://postgres@127.0.0.1:55432/postgres?sslmode=disable"
 (cd "$work" && exec ./agnes serve --no-demo --http-listen 127.0.0.1:18092 --pg-listen 127.0.0.1:15492 --log-level warn >"$work/agnes.log" 2>&1) &
 agnes_pid=$!
 for _ in $(seq 1 60); do [ -s "$work/agnes-data/state/admin.token" ] && break; sleep 1; done
+# The native DuckDB copy of the table is built in the background after
+# start-up; measure once it is in use.
+for _ in $(seq 1 120); do ls "$work"/agnes-data/cache/native/*.duckdb >/dev/null 2>&1 && break; sleep 1; done
 sleep 2
 token=$(cat "$work/agnes-data/state/admin.token")
 agnesdsn="postgres://admin%40localhost:${token}@127.0.0.1:15492/agnes?sslmode=disable"

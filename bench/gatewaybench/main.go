@@ -163,6 +163,25 @@ func selectOne(ctx context.Context, c *pgx.Conn) (float64, error) {
 	return median(lat), nil
 }
 
+// engineRoundTrip is a one-row statement DuckDB evaluates (SELECT 1 is
+// answered without the engine): the latency of the engine path.
+func engineRoundTrip(ctx context.Context, c *pgx.Conn) (float64, error) {
+	const n = 2000
+	var v int
+	for i := 0; i < 200; i++ {
+		c.QueryRow(ctx, "SELECT length($1::text)", "agnes").Scan(&v)
+	}
+	lat := make([]float64, n)
+	for i := 0; i < n; i++ {
+		start := time.Now()
+		if err := c.QueryRow(ctx, "SELECT length($1::text)", "agnes").Scan(&v); err != nil || v != 5 {
+			return 0, fmt.Errorf("SELECT length($1): %d %v", v, err)
+		}
+		lat[i] = float64(time.Since(start).Nanoseconds()) / 1000
+	}
+	return median(lat), nil
+}
+
 func run(ctx context.Context, agnesDSN, pgDSN string, rounds int) error {
 	ac, err := pgx.Connect(ctx, agnesDSN)
 	if err != nil {
@@ -178,8 +197,9 @@ func run(ctx context.Context, agnesDSN, pgDSN string, rounds int) error {
 		{name: "stream 1M rows x 5 cols", unit: "rows/s", better: "higher"},
 		{name: "GROUP BY over 1M rows", unit: "ms", better: "lower"},
 		{name: "SELECT 1 round trip (median of 2000)", unit: "µs", better: "lower"},
+		{name: "SELECT length($1) round trip (engine)", unit: "µs", better: "lower"},
 	}
-	fns := []func(context.Context, *pgx.Conn) (float64, error){stream, aggregate, selectOne}
+	fns := []func(context.Context, *pgx.Conn) (float64, error){stream, aggregate, selectOne, engineRoundTrip}
 	for r := 0; r < rounds; r++ {
 		for i, fn := range fns {
 			// Alternate which side goes first to cancel warm-up effects.
