@@ -33,13 +33,18 @@ type NativeCache struct {
 	options  map[string]string // DuckDB options of the building instance
 	logger   *slog.Logger
 
-	mu      sync.Mutex
-	ready   map[string]string // md5 → file
-	queued  map[string]bool
-	failed  map[string]bool
-	jobs    chan nativeJob
-	closed  bool
-	stopped chan struct{}
+	mu    sync.Mutex
+	ready map[string]string // md5 → file
+	// published is ready as of the last time the build queue was empty:
+	// copies become visible to sandboxes in batches, so a start-up that
+	// copies many tables does not give every new session its own
+	// sandbox.
+	published map[string]string
+	queued    map[string]bool
+	failed    map[string]bool
+	jobs      chan nativeJob
+	closed    bool
+	stopped   chan struct{}
 }
 
 type nativeJob struct {
@@ -67,12 +72,13 @@ func OpenNativeCache(dir string, maxBytes int64, cfg Config, logger *slog.Logger
 			"autoload_known_extensions":    "false",
 			"autoinstall_known_extensions": "false",
 		},
-		logger:  logger,
-		ready:   map[string]string{},
-		queued:  map[string]bool{},
-		failed:  map[string]bool{},
-		jobs:    make(chan nativeJob, 1024),
-		stopped: make(chan struct{}),
+		logger:    logger,
+		ready:     map[string]string{},
+		published: map[string]string{},
+		queued:    map[string]bool{},
+		failed:    map[string]bool{},
+		jobs:      make(chan nativeJob, 1024),
+		stopped:   make(chan struct{}),
 	}
 	if cfg.MemoryLimit != "" {
 		c.options["memory_limit"] = cfg.MemoryLimit
@@ -84,6 +90,7 @@ func OpenNativeCache(dir string, maxBytes int64, cfg Config, logger *slog.Logger
 		name := e.Name()
 		if md5, ok := strings.CutSuffix(name, ".duckdb"); ok && md5Hex.MatchString(md5) && e.Type().IsRegular() {
 			c.ready[md5] = filepath.Join(dir, name)
+			c.published[md5] = c.ready[md5]
 			continue
 		}
 		if strings.Contains(name, ".tmp") {
@@ -104,10 +111,10 @@ func (c *NativeCache) File(parquet, md5 string, size int64) string {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if f, ok := c.ready[md5]; ok {
+	if f, ok := c.published[md5]; ok {
 		return f
 	}
-	if c.closed || c.queued[md5] || c.failed[md5] || size <= 0 || size > c.maxBytes {
+	if _, ok := c.ready[md5]; ok || c.closed || c.queued[md5] || c.failed[md5] || size <= 0 || size > c.maxBytes {
 		return ""
 	}
 	select {
@@ -128,6 +135,7 @@ func (c *NativeCache) Prune(keep map[string]bool) {
 	for md5, f := range c.ready {
 		if !keep[md5] {
 			delete(c.ready, md5)
+			delete(c.published, md5)
 			// Sandboxes that attached the file keep reading it (the
 			// inode lives until they close it).
 			os.Remove(f)
@@ -170,8 +178,13 @@ func (c *NativeCache) Close() {
 
 func (c *NativeCache) work() {
 	defer close(c.stopped)
+	var batchStart time.Time
+	built := 0
 	for job := range c.jobs {
 		start := time.Now()
+		if built == 0 {
+			batchStart = start
+		}
 		file, err := c.build(job)
 		c.mu.Lock()
 		delete(c.queued, job.md5)
@@ -179,13 +192,24 @@ func (c *NativeCache) work() {
 			c.failed[job.md5] = true
 		} else if !c.closed {
 			c.ready[job.md5] = file
+			built++
+		}
+		idle := len(c.queued) == 0
+		if idle {
+			for md5, f := range c.ready {
+				c.published[md5] = f
+			}
 		}
 		c.mu.Unlock()
 		if err != nil {
 			c.logger.Warn("native copy of a table not built; its queries read parquet", "file", job.parquet, "err", err)
-			continue
+		} else {
+			c.logger.Debug("native copy of a table built", "file", job.parquet, "duration", time.Since(start).Round(time.Millisecond))
 		}
-		c.logger.Info("native copy of a table built", "file", job.parquet, "duration", time.Since(start).Round(time.Millisecond))
+		if idle && built > 0 {
+			c.logger.Info("native copies of tables ready", "built", built, "duration", time.Since(batchStart).Round(time.Millisecond))
+			built = 0
+		}
 	}
 }
 

@@ -76,6 +76,7 @@ func BenchmarkMetadataBrowse(b *testing.B) {
 			b.Fatal(err)
 		}
 		ts := startServerWith(b, dataDir, Options{NoDemo: true})
+		ts.waitNative(b)
 		grants := make([]string, benchTables)
 		for i := range grants {
 			grants[i] = fmt.Sprintf("t%03d", i)

@@ -36,15 +36,7 @@ func TestNativeCopies(t *testing.T) {
 		}
 		return strings.ToUpper(b.String())
 	}
-	ts.app.nativeMu.Lock()
-	nc := ts.app.native
-	ts.app.nativeMu.Unlock()
-	if nc == nil {
-		t.Fatal("native copies are off by default")
-	}
-	if !nc.Wait(2 * time.Minute) {
-		t.Fatal("native copies not built")
-	}
+	ts.waitNative(t)
 	copies, _ := filepath.Glob(filepath.Join(ts.app.DataDir, "cache", "native", "*.duckdb"))
 	if len(copies) != 3 {
 		t.Errorf("native copies of the demo tables: %v", copies)
@@ -65,5 +57,19 @@ func TestNativeCopies(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(ts.app.DataDir, "cache", "native")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// waitNative waits until the server's native copies are built and in use.
+func (ts *testServer) waitNative(tb testing.TB) {
+	tb.Helper()
+	ts.app.nativeMu.Lock()
+	nc := ts.app.native
+	ts.app.nativeMu.Unlock()
+	if nc == nil {
+		tb.Fatal("native copies are off")
+	}
+	if !nc.Wait(2 * time.Minute) {
+		tb.Fatal("native copies not built within two minutes")
 	}
 }
