@@ -67,11 +67,12 @@ type relationRef struct {
 
 // functionRef is one function call.
 type functionRef struct {
-	node   *pg_query.FuncCall
-	schema string // folded qualifier, "" when unqualified
-	name   string // folded name
-	parts  int    // number of name parts as written
-	inFrom bool   // called as a table function in FROM
+	node    *pg_query.FuncCall
+	wrapper *pg_query.Node // the Node holding node, when the call is an expression
+	schema  string         // folded qualifier, "" when unqualified
+	name    string         // folded name
+	parts   int            // number of name parts as written
+	inFrom  bool           // called as a table function in FROM
 }
 
 // scope is the chain of CTE names visible at a point of the statement,
@@ -138,7 +139,7 @@ func (z *analyzer) node(n *pg_query.Node, sc *scope, parent int) error {
 	case *pg_query.Node_RangeVar:
 		return z.rangeVar(x.RangeVar, sc, depth)
 	case *pg_query.Node_FuncCall:
-		return z.funcCall(x.FuncCall, false, sc, depth)
+		return z.funcCallIn(n, x.FuncCall, sc, depth)
 	case *pg_query.Node_RangeFunction:
 		z.a.rangeFuncs = append(z.a.rangeFuncs, n)
 		return z.rangeFunction(x.RangeFunction, sc, depth)
@@ -348,8 +349,18 @@ func (z *analyzer) rangeVar(rv *pg_query.RangeVar, sc *scope, depth int) error {
 	return z.fields(rv.ProtoReflect(), sc, depth, nil)
 }
 
+// funcCallIn analyses a call in an expression, remembering its wrapper node
+// so a rewrite can replace the call by another expression.
+func (z *analyzer) funcCallIn(wrapper *pg_query.Node, f *pg_query.FuncCall, sc *scope, depth int) error {
+	return z.funcCallWrapped(wrapper, f, false, sc, depth)
+}
+
 func (z *analyzer) funcCall(f *pg_query.FuncCall, inFrom bool, sc *scope, depth int) error {
-	ref := &functionRef{node: f, inFrom: inFrom, parts: len(f.Funcname)}
+	return z.funcCallWrapped(nil, f, inFrom, sc, depth)
+}
+
+func (z *analyzer) funcCallWrapped(wrapper *pg_query.Node, f *pg_query.FuncCall, inFrom bool, sc *scope, depth int) error {
+	ref := &functionRef{node: f, wrapper: wrapper, inFrom: inFrom, parts: len(f.Funcname)}
 	if n := len(f.Funcname); n > 0 {
 		ref.name = foldName(stringValue(f.Funcname[n-1]))
 		if n > 1 {

@@ -156,6 +156,9 @@ func (p *planner) compatRewrite(node *pg_query.Node, a *analysis, catalogOnly bo
 			}
 		}
 	}
+	if err := rewriteTemplateFunctions(a); err != nil {
+		return err
+	}
 	if c == nil {
 		return nil
 	}
@@ -180,6 +183,9 @@ func (p *planner) compatRewrite(node *pg_query.Node, a *analysis, catalogOnly bo
 	// as the reg* type's output function does.
 	for rt := range topCalls {
 		fc := rt.Val.GetFuncCall()
+		if fc == nil {
+			continue // rewritten into another expression (to_char)
+		}
 		name := foldName(stringValue(fc.Funcname[len(fc.Funcname)-1]))
 		if rest, ok := strings.CutPrefix(name, "to_"); ok {
 			if cast, ok := c.Casts[rest]; ok {

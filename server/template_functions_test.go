@@ -1,0 +1,90 @@
+package server
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// templateCases are to_char / to_date / to_timestamp calls analysts and BI
+// tools write; each must print exactly what PostgreSQL prints.
+var templateCases = []string{
+	`to_char(timestamp '2024-03-05 14:07:09.123456', 'YYYY-MM-DD HH24:MI:SS')`,
+	`to_char(timestamp '2024-03-05 14:07:09', 'DD.MM.YYYY')`,
+	`to_char(timestamp '2024-03-05 14:07:09', 'Mon DD, YYYY')`,
+	`to_char(timestamp '2024-03-05 14:07:09', 'FMMonth FMDD, YYYY')`,
+	`to_char(timestamp '2024-03-05 14:07:09', 'Month|Day|DY|dy|MON|mon|MONTH|DAY')`,
+	`to_char(timestamp '2024-03-05 14:07:09', 'HH12:MI AM')`,
+	`to_char(timestamp '2024-03-05 09:07:09', 'HH:MI pm a.m. P.M.')`,
+	`to_char(timestamp '2024-03-05 14:07:09', 'YYYY"Q"Q')`,
+	`to_char(timestamp '2024-12-30 14:07:09', 'IYYY-IW-ID')`,
+	`to_char(timestamp '2024-03-05 14:07:09', 'YYYY-"W"WW W DDD FMDDD D CC J SSSS')`,
+	`to_char(timestamp '2024-03-05 14:07:09.123456', 'MS US')`,
+	`to_char(timestamp '2024-03-05 14:07:09', 'Y,YYY YYY YY Y FMHH24 BC A.D.')`,
+	`to_char(timestamp '2024-03-05 14:07:09', 'YYYY-MM-DD"T"HH24:MI:SS')`,
+	`to_char(date '2024-01-07', 'D Day FMDay')`,
+	`to_char(date '2024-03-05', 'YYYY/MM')`,
+	`to_char(NULL::timestamp, 'YYYY')`,
+	`to_char(1234.5, '9999.99')`,
+	`to_char(-5, '999')`,
+	`to_char(5, '000')`,
+	`to_char(0.5, '0.00')`,
+	`to_char(0.5, '9.99')`,
+	`to_char(1234567, 'FM9,999,999')`,
+	`to_char(1234.5, 'FM9999.99')`,
+	`to_char(1234.5, 'FM9999.00')`,
+	`to_char(2.5, 'FM9')`,
+	`to_char(1234567.891, '9,999,999.99')`,
+	`to_char(-0.5, 'FM990.0')`,
+	`to_date('2024-03-05', 'YYYY-MM-DD')`,
+	`to_date('05/03/2024', 'DD/MM/YYYY')`,
+	`to_timestamp('2024-03-05 14:07:09', 'YYYY-MM-DD HH24:MI:SS')`,
+}
+
+func TestTemplateFunctionsMatchPostgres(t *testing.T) {
+	ts, token := startBIServer(t)
+	pg := startReferencePostgres(t)
+	ctx := context.Background()
+	agnes, err := pgconn.Connect(ctx, ts.dsn("bi_user@example.com", token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer agnes.Close(ctx)
+	ref, err := pgconn.Connect(ctx, pg.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ref.Close(ctx)
+	value := func(c *pgconn.PgConn, expr string) (string, error) {
+		res := c.ExecParams(ctx, "SELECT "+expr, nil, nil, nil, nil).Read()
+		if res.Err != nil {
+			return "", res.Err
+		}
+		if res.Rows[0][0] == nil {
+			return "<NULL>", nil
+		}
+		return string(res.Rows[0][0]), nil
+	}
+	for _, expr := range templateCases {
+		want, err := value(ref, expr)
+		if err != nil {
+			t.Fatalf("PostgreSQL: %s: %v", expr, err)
+		}
+		got, err := value(agnes, expr)
+		if err != nil {
+			t.Errorf("%s: %v (PostgreSQL: %q)", expr, err, want)
+			continue
+		}
+		if got != want {
+			t.Errorf("%s\n agnes    %q\n postgres %q", expr, got, want)
+		}
+	}
+	// A template that is not a constant, or a pattern Agnes cannot
+	// reproduce, is refused rather than answered differently.
+	for _, expr := range []string{`to_char(now(), customer) FROM orders`, `to_char(now(), 'TZ')`, `to_char(now(), 'DDth')`} {
+		if _, err := value(agnes, expr); sqlState(err) != "0A000" {
+			t.Errorf("%s: %v, want 0A000", expr, err)
+		}
+	}
+}
