@@ -94,6 +94,7 @@ func (p *planner) compatRewrite(node *pg_query.Node, a *analysis, catalogOnly bo
 		if err := rewriteLiteral(tc); err != nil {
 			return err
 		}
+		rewriteNumericCast(tc)
 		base := baseTypeName(tc.TypeName)
 		if c != nil && len(tc.TypeName.ArrayBounds) == 1 {
 			if cast, ok := c.Casts[base]; ok && cast.Names != "" {
@@ -159,6 +160,7 @@ func (p *planner) compatRewrite(node *pg_query.Node, a *analysis, catalogOnly bo
 	if err := rewriteTemplateFunctions(a); err != nil {
 		return err
 	}
+	rewriteRoundScale(a)
 	if c == nil {
 		return nil
 	}

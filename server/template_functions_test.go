@@ -40,6 +40,21 @@ var templateCases = []string{
 	`to_date('2024-03-05', 'YYYY-MM-DD')`,
 	`to_date('05/03/2024', 'DD/MM/YYYY')`,
 	`to_timestamp('2024-03-05 14:07:09', 'YYYY-MM-DD HH24:MI:SS')`,
+	// Unconstrained numeric keeps its literal's digits; round(x, n) has
+	// scale n.
+	`3.14159::numeric`,
+	`'3.14159'::numeric`,
+	`'-0.001'::numeric`,
+	`123456789012345678901234.5::numeric`,
+	`5::numeric`,
+	`'0.1'::decimal`,
+	`round(2.5)`,
+	`round(1234.5678, 2)`,
+	`round(5, 2)`,
+	`round(1234.5678::numeric, -2)`,
+	`round(avg(amount)::numeric, 2) FROM orders`,
+	`round(sum(amount), 1) FROM orders`,
+	`(amount * 3)::numeric(14,3) FROM orders WHERE id = 7`,
 }
 
 func TestTemplateFunctionsMatchPostgres(t *testing.T) {
