@@ -94,6 +94,7 @@ var messageRules = map[duckdb.ErrorType][]codeRule{
 	},
 	duckdb.ErrorTypeInvalidInput: {
 		{[]string{"configuration has been locked"}, pgerr.InsufficientPrivilege},
+		{[]string{"division by zero"}, pgerr.DivisionByZero},
 		{[]string{"read-only mode"}, pgerr.ReadOnlySQLTransaction},
 		{[]string{"does not exist, but it exists in the", "extension"}, pgerr.FeatureNotSupported},
 		{[]string{"regular expression", "regex"}, pgerr.InvalidRegularExpression},

@@ -49,6 +49,8 @@ type analysis struct {
 	anyExprs []*pg_query.Node
 	// systemColumns are alias.xmin and the like (ColumnRef wrappers).
 	systemColumns []*pg_query.Node
+	// divisions are a / b and a % b (A_Expr wrappers).
+	divisions []*pg_query.Node
 }
 
 // cteDef is one common table expression of a WITH clause.
@@ -178,6 +180,10 @@ func (z *analyzer) node(n *pg_query.Node, sc *scope, parent int) error {
 				z.a.regexOps = append(z.a.regexOps, n)
 			case "=", "<>", "!=":
 				z.a.comparisons = append(z.a.comparisons, e)
+			case "/", "%":
+				if len(e.Name) == 1 && e.Rexpr != nil {
+					z.a.divisions = append(z.a.divisions, n)
+				}
 			}
 		}
 		if e := x.AExpr; len(e.Name) > 1 {

@@ -157,6 +157,9 @@ func (p *planner) compatRewrite(node *pg_query.Node, a *analysis, catalogOnly bo
 			}
 		}
 	}
+	for _, n := range a.divisions {
+		guardDivision(n)
+	}
 	if err := rewriteTemplateFunctions(a); err != nil {
 		return err
 	}

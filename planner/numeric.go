@@ -112,3 +112,27 @@ func rewriteRoundScale(a *analysis) {
 		}}
 	}
 }
+
+// guardDivision makes a / b and a % b fail with "division by zero" when b is
+// zero, as in PostgreSQL; DuckDB answers NULL, which would turn an error
+// into a silently different result:
+// CASE WHEN b = 0 AND a IS NOT NULL THEN error('division by zero') ELSE a / b END.
+func guardDivision(n *pg_query.Node) {
+	e := n.GetAExpr()
+	if e == nil || e.Lexpr == nil || e.Rexpr == nil {
+		return
+	}
+	orig := &pg_query.Node{Node: &pg_query.Node_AExpr{AExpr: e}}
+	cond := pg_query.MakeBoolExprNode(pg_query.BoolExprType_AND_EXPR, []*pg_query.Node{
+		arith("=", e.Rexpr, intConst(0)),
+		{Node: &pg_query.Node_NullTest{NullTest: &pg_query.NullTest{Arg: e.Lexpr, Nulltesttype: pg_query.NullTestType_IS_NOT_NULL, Location: -1}}},
+	}, -1)
+	n.Node = &pg_query.Node_CaseExpr{CaseExpr: &pg_query.CaseExpr{
+		Args: []*pg_query.Node{{Node: &pg_query.Node_CaseWhen{CaseWhen: &pg_query.CaseWhen{
+			Expr:   cond,
+			Result: funcCallNode("error", pg_query.MakeAConstStrNode("division by zero", -1)),
+		}}}},
+		Defresult: orig,
+		Location:  -1,
+	}}
+}

@@ -7,9 +7,9 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// templateCases are to_char / to_date / to_timestamp calls analysts and BI
-// tools write; each must print exactly what PostgreSQL prints.
-var templateCases = []string{
+// pgExpressionCases are expressions whose PostgreSQL semantics DuckDB lacks or
+// answers differently; each must print exactly what PostgreSQL prints.
+var pgExpressionCases = []string{
 	`to_char(timestamp '2024-03-05 14:07:09.123456', 'YYYY-MM-DD HH24:MI:SS')`,
 	`to_char(timestamp '2024-03-05 14:07:09', 'DD.MM.YYYY')`,
 	`to_char(timestamp '2024-03-05 14:07:09', 'Mon DD, YYYY')`,
@@ -55,9 +55,23 @@ var templateCases = []string{
 	`round(avg(amount)::numeric, 2) FROM orders`,
 	`round(sum(amount), 1) FROM orders`,
 	`(amount * 3)::numeric(14,3) FROM orders WHERE id = 7`,
+	// Division: integer division, NULL stays NULL.
+	`7 / 2`,
+	`-7 % 3`,
+	`NULL::int / 0`,
+	`count(*) / 7 FROM orders`,
+	`sum(id) / nullif(count(*) - count(*), 0) FROM orders`,
 }
 
-func TestTemplateFunctionsMatchPostgres(t *testing.T) {
+// failingCases fail on PostgreSQL; Agnes must fail with the same SQLSTATE.
+var failingCases = []string{
+	`1 / 0`,
+	`7 % 0`,
+	`7.5 / 0`,
+	`id / (id - id) FROM orders`,
+}
+
+func TestExpressionsMatchPostgres(t *testing.T) {
 	ts, token := startBIServer(t)
 	pg := startReferencePostgres(t)
 	ctx := context.Background()
@@ -81,7 +95,7 @@ func TestTemplateFunctionsMatchPostgres(t *testing.T) {
 		}
 		return string(res.Rows[0][0]), nil
 	}
-	for _, expr := range templateCases {
+	for _, expr := range pgExpressionCases {
 		want, err := value(ref, expr)
 		if err != nil {
 			t.Fatalf("PostgreSQL: %s: %v", expr, err)
@@ -93,6 +107,13 @@ func TestTemplateFunctionsMatchPostgres(t *testing.T) {
 		}
 		if got != want {
 			t.Errorf("%s\n agnes    %q\n postgres %q", expr, got, want)
+		}
+	}
+	for _, expr := range failingCases {
+		_, want := value(ref, expr)
+		_, got := value(agnes, expr)
+		if want == nil || sqlState(got) != sqlState(want) {
+			t.Errorf("%s: agnes %v, postgres %v", expr, got, want)
 		}
 	}
 	// A template that is not a constant, or a pattern Agnes cannot
