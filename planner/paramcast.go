@@ -24,6 +24,27 @@ func CastParams(sql string, types map[int]string) (string, error) {
 	if len(types) == 0 {
 		return sql, nil
 	}
+	return replaceParams(sql, func(num int, param string) (string, bool) {
+		typ, ok := types[num]
+		return "(" + param + "::" + typ + ")", ok
+	})
+}
+
+// NullParams replaces each parameter $n that types lists by a NULL of that
+// type (CAST(NULL AS type)), for describing a statement DuckDB can only
+// type once values are bound (a table function whose arguments are
+// parameters). The result is described, never run.
+func NullParams(sql string, types map[int]string) (string, error) {
+	return replaceParams(sql, func(num int, _ string) (string, bool) {
+		typ, ok := types[num]
+		return "CAST(NULL AS " + typ + ")", ok
+	})
+}
+
+// replaceParams rewrites the parameters of sql with repl (keeping those it
+// declines), found with PostgreSQL's scanner so that text in strings,
+// quoted identifiers and comments is never touched.
+func replaceParams(sql string, repl func(num int, param string) (string, bool)) (string, error) {
 	scan, err := pg_query.Scan(sql)
 	if err != nil {
 		return "", pgerr.New(pgerr.InternalError, "typing parameters: %v", err)
@@ -42,12 +63,12 @@ func CastParams(sql string, types map[int]string) (string, error) {
 		if err != nil {
 			return "", pgerr.New(pgerr.InternalError, "typing parameters: %q is not a parameter", sql[start:end])
 		}
-		typ, ok := types[num]
+		text, ok := repl(num, sql[start:end])
 		if !ok {
 			continue
 		}
 		b.WriteString(sql[last:start])
-		b.WriteString("(" + sql[start:end] + "::" + typ + ")")
+		b.WriteString(text)
 		last = end
 	}
 	b.WriteString(sql[last:])

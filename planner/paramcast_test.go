@@ -29,3 +29,14 @@ func TestCastParams(t *testing.T) {
 		})
 	}
 }
+
+func TestNullParams(t *testing.T) {
+	got, err := NullParams(`SELECT g FROM generate_series(1, $1::int) g WHERE '$1' <> $2 -- $1`, map[int]string{1: "INTEGER", 2: "VARCHAR"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `SELECT g FROM generate_series(1, CAST(NULL AS INTEGER)::int) g WHERE '$1' <> CAST(NULL AS VARCHAR) -- $1`
+	if got != want {
+		t.Errorf("NullParams\n got %s\nwant %s", got, want)
+	}
+}

@@ -65,7 +65,7 @@ func (st *statement) describeTyped(ctx context.Context) ([]duckdb.TypeInfo, []en
 	}
 	casts := untypedParamCasts(params, st.paramOIDs)
 	if casts == nil {
-		return params, cols, nil
+		return params, st.describeBound(ctx, params, cols), nil
 	}
 	typed, err := planner.CastParams(st.plan.SQL, casts)
 	if err != nil {
@@ -76,7 +76,76 @@ func (st *statement) describeTyped(ctx context.Context) ([]duckdb.TypeInfo, []en
 		return nil, nil, err
 	}
 	st.sql = typed
-	return params, cols, nil
+	return params, st.describeBound(ctx, params, cols), nil
+}
+
+// describeBound answers for statements DuckDB describes as one column
+// "unknown" although every parameter has a type: those whose result shape
+// depends on the values (a table function with a parameter argument, such
+// as generate_series(1, $1::int)). The result columns are then described
+// from the statement with each parameter replaced by a NULL of its type;
+// the statement itself still runs with the values.
+func (st *statement) describeBound(ctx context.Context, params []duckdb.TypeInfo, cols []engine.Column) []engine.Column {
+	if len(params) == 0 || len(cols) != 1 || cols[0].Name != "unknown" {
+		return cols
+	}
+	types := map[int]string{}
+	for i, p := range params {
+		name, ok := sqlTypeName(p)
+		if !ok {
+			return cols
+		}
+		types[i+1] = name
+	}
+	nulls, err := planner.NullParams(st.runSQL(), types)
+	if err != nil {
+		return cols
+	}
+	if _, bound, err := st.s.conn.Describe(ctx, nulls); err == nil && len(bound) > 0 {
+		return bound
+	}
+	return cols
+}
+
+// sqlTypeName spells a parameter's DuckDB type for a CAST, for the types a
+// parameter usually has.
+func sqlTypeName(t duckdb.TypeInfo) (string, bool) {
+	if t == nil {
+		return "", false
+	}
+	switch t.InternalType() {
+	case duckdb.TYPE_BOOLEAN:
+		return "BOOLEAN", true
+	case duckdb.TYPE_TINYINT:
+		return "TINYINT", true
+	case duckdb.TYPE_SMALLINT:
+		return "SMALLINT", true
+	case duckdb.TYPE_INTEGER:
+		return "INTEGER", true
+	case duckdb.TYPE_BIGINT:
+		return "BIGINT", true
+	case duckdb.TYPE_HUGEINT:
+		return "HUGEINT", true
+	case duckdb.TYPE_FLOAT:
+		return "FLOAT", true
+	case duckdb.TYPE_DOUBLE:
+		return "DOUBLE", true
+	case duckdb.TYPE_VARCHAR:
+		return "VARCHAR", true
+	case duckdb.TYPE_DATE:
+		return "DATE", true
+	case duckdb.TYPE_TIMESTAMP:
+		return "TIMESTAMP", true
+	case duckdb.TYPE_TIMESTAMP_TZ:
+		return "TIMESTAMPTZ", true
+	case duckdb.TYPE_INTERVAL:
+		return "INTERVAL", true
+	case duckdb.TYPE_UUID:
+		return "UUID", true
+	case duckdb.TYPE_BLOB:
+		return "BLOB", true
+	}
+	return "", false
 }
 
 // runSQL is the SQL Execute runs: the plan's, with parameters typed as

@@ -208,10 +208,6 @@ func replaySteps(t *testing.T) []captureStep {
 // knownShapeDifferences are steps whose result shape differs from
 // PostgreSQL's for a reason outside the compatibility catalog.
 var knownShapeDifferences = map[string]string{
-	// DuckDB cannot type a table function's result before its parameters
-	// are bound, and the wire describes a portal from the statement
-	// before executing it: the column is described as text "unknown".
-	"node-pg.sql:31": "result of a table function with a bound parameter",
 	// EXTRACT returns numeric since PostgreSQL 14; DuckDB returns double
 	// for epoch (same value, no trailing zeros).
 	"datagrip.sql:24": "extract(epoch) is double",

@@ -7,6 +7,8 @@ exits 0 when every check passes; otherwise raises.
 import datetime
 import decimal
 import sys
+import threading
+import time
 
 import pandas as pd
 import psycopg2
@@ -41,6 +43,28 @@ n = sum(1 for _ in named)
 assert n == 100000, n
 named.close()
 conn.commit()
+
+# Cancel: conn.cancel() from another thread stops a long query with
+# QueryCanceled (57014); the connection is usable after the rollback.
+def cancel_soon():
+    time.sleep(0.5)
+    conn.cancel()
+
+threading.Thread(target=cancel_soon).start()
+try:
+    cur.execute("SELECT count(*) FROM orders a, orders b, orders c")
+    raise AssertionError("the cancelled query finished")
+except psycopg2.errors.QueryCanceled:
+    pass
+conn.rollback()
+cur.execute("SELECT 1")
+assert cur.fetchone() == (1,)
+# Division by zero fails as in PostgreSQL.
+try:
+    cur.execute("SELECT 1 / 0")
+    raise AssertionError("1 / 0 succeeded")
+except psycopg2.errors.DivisionByZero:
+    conn.rollback()
 conn.close()
 
 # SQLAlchemy reflection: only the granted table is visible.
