@@ -28,8 +28,10 @@ import (
 // (copied out of DuckDB's buffers) and later FETCHes are served from
 // there.
 //
-// Cursors are forward-only (PostgreSQL's NO SCROLL): FETCH BACKWARD,
-// ABSOLUTE and RELATIVE fail with 55000. A cursor without HOLD is closed
+// A cursor declared without SCROLL is forward-only (PostgreSQL's NO
+// SCROLL): FETCH BACKWARD, ABSOLUTE and RELATIVE fail with 55000. A SCROLL
+// cursor keeps its rows and moves both ways (cursor_scroll.go). A cursor
+// without HOLD is closed
 // when its transaction ends; WITH HOLD keeps it until CLOSE or the end of
 // the session. FETCH from a BINARY cursor sends binary rows in a simple
 // Query; in the extended protocol, Bind's result formats decide (as in
@@ -50,13 +52,10 @@ type cursor struct {
 	row      int64
 	curOwned bool
 	buffered []arrow.RecordBatch // detached batches, owned
+	scroll   *scrollRows         // the rows of a SCROLL cursor (cursor_scroll.go)
 }
 
 func (s *session) declareCursor(ctx context.Context, c *planner.SessionCommand) (wire.Result, error) {
-	if c.Scroll {
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "SCROLL cursors are not supported by Agnes").
-			WithHint("Declare the cursor NO SCROLL (the default) and fetch forward.")
-	}
 	if !s.inTx && !c.Hold {
 		return nil, pgerr.New(pgerr.NoActiveSQLTransaction, "DECLARE CURSOR can only be used in transaction blocks")
 	}
@@ -80,7 +79,14 @@ func (s *session) declareCursor(ctx context.Context, c *planner.SessionCommand) 
 	if err != nil {
 		return nil, err
 	}
-	s.cursors[c.Name] = &cursor{name: c.Name, hold: c.Hold, binary: c.Binary, cols: describedColumns(inner, ecols), schema: rr.Schema(), reader: rr}
+	cur := &cursor{name: c.Name, hold: c.Hold, binary: c.Binary, cols: describedColumns(inner, ecols), schema: rr.Schema(), reader: rr}
+	if c.Scroll {
+		if err := cur.materialize(); err != nil {
+			cur.close()
+			return nil, err
+		}
+	}
+	s.cursors[c.Name] = cur
 	return &cmdResult{tag: "DECLARE CURSOR"}, nil
 }
 
@@ -97,9 +103,12 @@ func (s *session) fetchCursor(c *planner.SessionCommand) (wire.Result, error) {
 	if !ok {
 		return nil, pgerr.New(pgerr.InvalidCursorName, "cursor %q does not exist", c.Name)
 	}
+	if cur.scroll != nil {
+		return fetchScroll(cur, c.Verb, c.Direction, c.Count, c.All), nil
+	}
 	if c.Direction != "forward" && !(c.Direction == "relative" && c.Count == 1) && !(c.Direction == "absolute" && c.Count == 1 && cur.row == 0 && cur.cur == nil) {
 		return nil, pgerr.New(pgerr.ObjectNotInPrerequisiteState, "cursor can only scan forward").
-			WithHint("Declare it with the SCROLL option to enable backward scan (not supported by Agnes).")
+			WithHint("Declare it with the SCROLL option to enable backward scan.")
 	}
 	n := c.Count
 	if c.All || c.Direction == "forward" && n < 0 {
@@ -259,6 +268,9 @@ func copyBatch(b arrow.RecordBatch, row int64) arrow.RecordBatch {
 }
 
 func (c *cursor) close() {
+	if c.scroll != nil {
+		c.scroll.release()
+	}
 	c.releaseCur()
 	for _, b := range c.buffered {
 		b.Release()

@@ -43,6 +43,16 @@ n = sum(1 for _ in named)
 assert n == 100000, n
 named.close()
 conn.commit()
+# A scrollable named cursor (DECLARE … SCROLL CURSOR) moves both ways.
+sc = conn.cursor(name="sc", scrollable=True)
+sc.execute("SELECT id FROM orders WHERE id <= 10 ORDER BY id")
+assert [r[0] for r in sc.fetchmany(3)] == [1, 2, 3]
+sc.scroll(-2)
+assert sc.fetchone()[0] == 2
+sc.scroll(7, mode="absolute")
+assert sc.fetchone()[0] == 8
+sc.close()
+conn.commit()
 
 # Cancel: conn.cancel() from another thread stops a long query with
 # QueryCanceled (57014); the connection is usable after the rollback.
