@@ -155,6 +155,10 @@ func (p *Plan) clone() *Plan {
 	c.Functions = slices.Clone(p.Functions)
 	c.Targets = slices.Clone(p.Targets)
 	c.Constants = slices.Clone(p.Constants)
+	if p.Source != nil {
+		t := *p.Source
+		c.Source = &t
+	}
 	c.Explain = p.Explain.clone()
 	if p.Session != nil {
 		s := *p.Session

@@ -94,6 +94,11 @@ type Plan struct {
 	// Targets describe the result columns of a query as far as its SQL
 	// tells (colname.go); nil when a * expands or for other statements.
 	Targets []Target
+	// Source is the registry table a SELECT reads alone (one relation in
+	// its FROM, no set operation): its plain column references (Targets'
+	// Column, or every column of a *) are that table's columns, which the
+	// gateway reports as each result column's origin. Nil otherwise.
+	Source *Table
 	// Constants is the single row of a query made only of literals
 	// (SELECT 1), which the gateway answers without the engine; nil
 	// otherwise (constant.go).

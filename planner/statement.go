@@ -110,6 +110,7 @@ func (p *planner) planQuery(node *pg_query.Node) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	source := singleSource(node, a, g)
 	sql, targets, err := p.rewrite(node, a, g)
 	if err != nil {
 		return nil, err
@@ -123,6 +124,7 @@ func (p *planner) planQuery(node *pg_query.Node) (*Plan, error) {
 		Catalog:   g.catalog,
 		Functions: g.functions,
 		Targets:   targets,
+		Source:    source,
 		Constants: constantRow(node),
 	}, nil
 }
@@ -253,4 +255,24 @@ func defBool(d *pg_query.DefElem) (bool, error) {
 		return false, pgerr.New(pgerr.SyntaxError, "%s requires a Boolean value", d.Defname)
 	}
 	return v, nil
+}
+
+// singleSource is the table a SELECT reads when its FROM is exactly one
+// registry table (not a join, subquery, CTE or catalog relation).
+func singleSource(node *pg_query.Node, a *analysis, g *grant) *Table {
+	sel := node.GetSelectStmt()
+	if sel == nil || sel.Op != pg_query.SetOperation_SETOP_NONE || len(sel.FromClause) != 1 {
+		return nil
+	}
+	rv := sel.FromClause[0].GetRangeVar()
+	if rv == nil {
+		return nil
+	}
+	for i, r := range a.relations {
+		if r.node == rv && g.bindings[i].kind == bindTable {
+			t := g.bindings[i].table
+			return &t
+		}
+	}
+	return nil
 }

@@ -186,7 +186,7 @@ func (g *gateway) visible(ctx context.Context, p *rbac.Principal) (*resolver, []
 	if err != nil {
 		return nil, nil, err
 	}
-	r := &resolver{byKey: map[string]planner.Table{}}
+	r := &resolver{byKey: map[string]planner.Table{}, columns: map[string][]string{}}
 	var files []engine.TableFile
 	for _, t := range tables {
 		if t.QueryMode == "remote" || t.Location == "" || (t.Status != "" && t.Status != "ok") {
@@ -194,6 +194,9 @@ func (g *gateway) visible(ctx context.Context, p *rbac.Principal) (*resolver, []
 		}
 		pt := planner.Table{ID: t.ID, Schema: t.Schema, Name: t.Name, QueryMode: t.QueryMode}
 		r.byKey[strings.ToLower(t.Schema)+"."+strings.ToLower(t.Name)] = pt
+		for _, c := range t.Columns {
+			r.columns[t.ID] = append(r.columns[t.ID], c.Name)
+		}
 		r.compatTables = append(r.compatTables, pgcompat.Table{Schema: pgSchema(t.Schema), Name: t.Name,
 			Description: t.Description, Rows: t.RowCount, Bytes: t.SizeBytes})
 		files = append(files, engine.TableFile{Schema: t.Schema, Name: t.Name, Path: t.Location,
@@ -209,6 +212,9 @@ type resolver struct {
 	// compatTables are the readable tables' registry facts for the
 	// compatibility catalog (descriptions, sizes).
 	compatTables []pgcompat.Table
+	// columns are each readable table's column names in order (by table
+	// ID): a result column's origin is its position there.
+	columns map[string][]string
 }
 
 // pgSchema is a registry schema as PostgreSQL clients see it.

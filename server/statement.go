@@ -78,6 +78,15 @@ func (st *statement) Describe(ctx context.Context) (*wire.Description, error) {
 	}
 	if cols != nil {
 		d.Columns = describedColumns(p, cols)
+		names := make([]string, len(d.Columns))
+		for i, c := range d.Columns {
+			names[i] = c.Name
+		}
+		if origins := st.s.columnOrigins(p, names); origins != nil {
+			for i := range d.Columns {
+				d.Columns[i].Origin = origins[i]
+			}
+		}
 	}
 	return d, nil
 }
@@ -144,6 +153,18 @@ func (st *statement) query(ctx context.Context, sql string, args []any) (wire.Re
 		return nil, err
 	}
 	res := &rowsResult{reader: rr, tag: "SELECT", cols: cols}
+	if st.plan.Copy == nil {
+		names := make([]string, rr.Schema().NumFields())
+		for i, f := range rr.Schema().Fields() {
+			names[i] = f.Name
+		}
+		if origins := st.s.columnOrigins(st.plan, names); origins != nil {
+			res.origins = origins
+			for i := range res.cols {
+				res.cols[i].Origin = origins[i]
+			}
+		}
+	}
 	if c := st.plan.Copy; c != nil {
 		res.copy = &wire.CopyOptions{Format: c.Format, Delimiter: c.Delimiter, Null: c.Null, Header: c.Header,
 			Quote: c.Quote, Escape: c.Escape, ForceQuote: c.ForceQuote}
@@ -373,16 +394,20 @@ func (st *statement) session(ctx context.Context, args []any) (wire.Result, erro
 type rowsResult struct {
 	reader array.RecordReader
 	cols   []wire.Column // described columns with PostgreSQL types; nil: from the Arrow schema
-	tag    string
-	copy   *wire.CopyOptions
-	rows   int64
-	err    error
-	done   func(rows int64, err error)
-	closed bool
+	// origins are the table columns the result columns come from (nil
+	// when unknown), for RowDescription when cols is nil.
+	origins []wire.Origin
+	tag     string
+	copy    *wire.CopyOptions
+	rows    int64
+	err     error
+	done    func(rows int64, err error)
+	closed  bool
 }
 
 func (r *rowsResult) Schema() *arrow.Schema               { return r.reader.Schema() }
 func (r *rowsResult) Columns() []wire.Column              { return r.cols }
+func (r *rowsResult) Origins() []wire.Origin              { return r.origins }
 func (r *rowsResult) Tag() string                         { return r.tag }
 func (r *rowsResult) ParameterChanges() map[string]string { return nil }
 func (r *rowsResult) Notices() []string                   { return nil }

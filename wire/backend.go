@@ -104,6 +104,22 @@ type Column struct {
 	// OID, when non-zero, overrides the PostgreSQL type derived from Type
 	// (catalog route columns such as oid, regclass, name).
 	OID uint32
+	// Origin is the table column the result column is a plain reference
+	// to (RowDescription's table OID and attribute number), zero when it
+	// is computed.
+	Origin Origin
+}
+
+// Origin is the table column a result column comes from.
+type Origin struct {
+	TableOID uint32
+	AttNum   int16
+}
+
+// OriginResult is implemented by results without described Columns that
+// know the origins of their columns.
+type OriginResult interface {
+	Origins() []Origin
 }
 
 // Result is a running statement's output.

@@ -19,8 +19,9 @@ const (
 // resultShape is what RowDescription says about a result: column names and
 // PostgreSQL types. The encoder sends every value in exactly these types.
 type resultShape struct {
-	names []string
-	types []colType
+	names   []string
+	types   []colType
+	origins []Origin // nil when unknown
 }
 
 // shapeFromColumns is the shape of described columns.
@@ -29,6 +30,12 @@ func shapeFromColumns(cols []Column) *resultShape {
 	for i, c := range cols {
 		s.names[i] = c.Name
 		s.types[i] = columnType(c)
+		if c.Origin != (Origin{}) {
+			if s.origins == nil {
+				s.origins = make([]Origin, len(cols))
+			}
+			s.origins[i] = c.Origin
+		}
 	}
 	return s
 }
@@ -48,6 +55,11 @@ func shapeFromResult(res Result) *resultShape {
 		s.names[i] = f.Name
 		s.types[i] = pgTypeOfArrow(f)
 	}
+	if or, ok := res.(OriginResult); ok {
+		if o := or.Origins(); len(o) == len(s.names) {
+			s.origins = o
+		}
+	}
 	return s
 }
 
@@ -65,6 +77,10 @@ func (s *resultShape) rowDescription(formats []int16) *pgproto3.RowDescription {
 			DataTypeSize: typlen(s.types[i].oid),
 			TypeModifier: s.types[i].typmod,
 			Format:       f,
+		}
+		if s.origins != nil {
+			rd.Fields[i].TableOID = s.origins[i].TableOID
+			rd.Fields[i].TableAttributeNumber = uint16(s.origins[i].AttNum)
 		}
 	}
 	return rd

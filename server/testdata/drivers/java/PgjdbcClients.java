@@ -183,6 +183,16 @@ public class PgjdbcClients {
                     fromQuery.put(rm.getColumnName(i), new Object[] {i, rm.getColumnType(i), rm.getColumnTypeName(i)});
                 }
             }
+            // Result metadata knows where a plain column comes from (table
+            // OID and column number in RowDescription, resolved through
+            // pg_class and pg_attribute).
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT id, status, id + 1 AS next FROM orders LIMIT 1")) {
+                org.postgresql.PGResultSetMetaData pm = rs.getMetaData().unwrap(org.postgresql.PGResultSetMetaData.class);
+                eq("orders", pm.getBaseTableName(1), "getBaseTableName(id)");
+                eq("public", pm.getBaseSchemaName(2), "getBaseSchemaName(status)");
+                eq("status", pm.getBaseColumnName(2), "getBaseColumnName(status)");
+                eq("", pm.getBaseTableName(3), "getBaseTableName(computed column)");
+            }
             Map<String, Object[]> fromMeta = new TreeMap<>();
             Map<String, int[]> sizes = new TreeMap<>();
             try (ResultSet rs = md.getColumns(null, "public", "orders", "%")) {
