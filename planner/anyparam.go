@@ -34,3 +34,57 @@ func anyParamConjuncts(n *pg_query.Node) {
 	}
 	n.Node = funcCallNode("list_contains", e.Rexpr, e.Lexpr).Node
 }
+
+// anyParamExact rewrites x = ANY ($n) and x <> ALL ($n) anywhere else
+// (select list, under OR or NOT) into a CASE with PostgreSQL's three-valued
+// result, which also lets DuckDB type $n from x:
+//
+//	CASE WHEN x IS NOT NULL AND list_contains($n, x) THEN true
+//	     WHEN $n IS NULL THEN NULL WHEN len($n) = 0 THEN false
+//	     WHEN x IS NULL THEN NULL
+//	     WHEN list_count($n) < len($n) THEN NULL ELSE false END
+//
+// DuckDB types a parameter from its first use, so list_contains comes
+// first. (x <> ALL is the negation of x = ANY in three-valued logic.)
+func anyParamExact(n *pg_query.Node) {
+	e := n.GetAExpr()
+	if e == nil || e.Lexpr == nil || e.Rexpr.GetParamRef() == nil || len(e.Name) != 1 {
+		return
+	}
+	op := stringValue(e.Name[0])
+	negate := false
+	switch {
+	case e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ANY && op == "=":
+	case e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ALL && (op == "<>" || op == "!="):
+		negate = true
+	default:
+		return
+	}
+	arr, x := e.Rexpr, e.Lexpr
+	null := &pg_query.Node{Node: &pg_query.Node_AConst{AConst: &pg_query.A_Const{Isnull: true}}}
+	isNull := func(v *pg_query.Node) *pg_query.Node {
+		return &pg_query.Node{Node: &pg_query.Node_NullTest{NullTest: &pg_query.NullTest{Arg: v, Nulltesttype: pg_query.NullTestType_IS_NULL, Location: -1}}}
+	}
+	boolConst := func(b bool) *pg_query.Node {
+		return &pg_query.Node{Node: &pg_query.Node_AConst{AConst: &pg_query.A_Const{
+			Val: &pg_query.A_Const_Boolval{Boolval: &pg_query.Boolean{Boolval: b != negate}}}}}
+	}
+	when := func(cond, result *pg_query.Node) *pg_query.Node {
+		return &pg_query.Node{Node: &pg_query.Node_CaseWhen{CaseWhen: &pg_query.CaseWhen{Expr: cond, Result: result}}}
+	}
+	length := funcCallNode("len", arr)
+	n.Node = &pg_query.Node_CaseExpr{CaseExpr: &pg_query.CaseExpr{
+		Args: []*pg_query.Node{
+			when(pg_query.MakeBoolExprNode(pg_query.BoolExprType_AND_EXPR, []*pg_query.Node{
+				{Node: &pg_query.Node_NullTest{NullTest: &pg_query.NullTest{Arg: x, Nulltesttype: pg_query.NullTestType_IS_NOT_NULL, Location: -1}}},
+				funcCallNode("list_contains", arr, x),
+			}, -1), boolConst(true)),
+			when(isNull(arr), null),
+			when(arith("=", length, intConst(0)), boolConst(false)),
+			when(isNull(x), null),
+			when(arith("<", funcCallNode("list_count", arr), length), null),
+		},
+		Defresult: boolConst(false),
+		Location:  -1,
+	}}
+}

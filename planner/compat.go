@@ -150,6 +150,9 @@ func (p *planner) compatRewrite(node *pg_query.Node, a *analysis, catalogOnly bo
 		anyParamConjuncts(s.WhereClause)
 		anyParamConjuncts(s.HavingClause)
 	}
+	for _, n := range a.anyExprs {
+		anyParamExact(n)
+	}
 	for _, f := range a.functions {
 		if f.name == "format" && f.schema != "information_schema" {
 			if err := expandFormat(f, c); err != nil {

@@ -31,12 +31,15 @@ func CastParams(sql string, types map[int]string) (string, error) {
 }
 
 // NullParams replaces each parameter $n that types lists by a NULL of that
-// type (CAST(NULL AS type)), for describing a statement DuckDB can only
+// type (CAST(NULL AS type); an untyped NULL for ""), for describing a statement DuckDB can only
 // type once values are bound (a table function whose arguments are
 // parameters). The result is described, never run.
 func NullParams(sql string, types map[int]string) (string, error) {
 	return replaceParams(sql, func(num int, _ string) (string, bool) {
 		typ, ok := types[num]
+		if typ == "" {
+			return "NULL", ok
+		}
 		return "CAST(NULL AS " + typ + ")", ok
 	})
 }

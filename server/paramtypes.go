@@ -91,11 +91,13 @@ func (st *statement) describeBound(ctx context.Context, params []duckdb.TypeInfo
 	}
 	types := map[int]string{}
 	for i, p := range params {
-		name, ok := sqlTypeName(p)
-		if !ok {
-			return cols
+		if name, ok := sqlTypeName(p); ok {
+			types[i+1] = name
+		} else {
+			// a list of a type DuckDB infers from the values (x = ANY($1)):
+			// an untyped NULL binds wherever the list would
+			types[i+1] = ""
 		}
-		types[i+1] = name
 	}
 	nulls, err := planner.NullParams(st.runSQL(), types)
 	if err != nil {

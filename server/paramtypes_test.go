@@ -111,6 +111,14 @@ func TestAnyArrayParam(t *testing.T) {
 		{"SELECT count(*) FROM orders WHERE id = ANY($1)", []int64{}, 0},
 		{"SELECT count(*) FROM orders WHERE id = ANY($1)", nil, 0},
 		{"SELECT count(*) FROM orders WHERE id <= 10 AND status = ANY($1)", []string{"pending", "shipped", "completed", "cancelled", "refunded"}, 10},
+		// Elsewhere than a top-level conjunct: under OR and NOT, <> ALL,
+		// and in the select list, with PostgreSQL's NULL results.
+		{"SELECT count(*) FROM orders WHERE id = ANY($1) OR id = 5", []int64{1, 2}, 3},
+		{"SELECT count(*) FROM orders WHERE NOT (id = ANY($1)) AND id <= 10", []int64{1, 2}, 8},
+		{"SELECT count(*) FROM orders WHERE id <> ALL($1) AND id <= 10", []int64{1, 2, 3}, 7},
+		{"SELECT count(*) FILTER (WHERE id = ANY($1)) FROM orders", []int64{7, 8}, 2},
+		{"SELECT count(*) FROM (SELECT id = ANY($1) AS hit FROM orders WHERE id <= 4) s WHERE hit IS NULL", []*int64{nil}, 4},
+		{"SELECT count(*) FROM (SELECT id <> ALL($1) AS miss FROM orders WHERE id <= 4) s WHERE miss", []int64{}, 4},
 	} {
 		var n int64
 		if err := conn.QueryRow(ctx, c.sql, c.arg).Scan(&n); err != nil || n != c.want {
