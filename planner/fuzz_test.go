@@ -28,6 +28,13 @@ func FuzzPlanQuery(f *testing.F) {
 		"WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT * FROM r",
 		"SELECT 1" + strings.Repeat("+1", 3000), strings.Repeat("(", 500) + "SELECT 1" + strings.Repeat(")", 500),
 		"SELECT \u00a0read_csv('x')", "SELECT $1::int, $65536",
+		"SELECT to_char(created_at, 'FMDay, DD \"of\" Month YYYY HH12:MI:SS a.m. IW IYYY') FROM orders",
+		"SELECT to_char(amount, 'FM9,999,990.00S'), to_char(id, '000'), to_date('2024', 'YYYY') FROM orders",
+		"SELECT * FROM string_to_array('a,b', ',') s, abs(-1) WITH ORDINALITY a(v, n)",
+		"SELECT id FROM orders WHERE id = ANY($1) OR NOT customer <> ALL($2)",
+		"SELECT 3.14159::numeric, '1e5'::numeric, round(amount, 2), 1 / 0, id % (id - id) FROM orders",
+		"DECLARE c SCROLL CURSOR FOR SELECT * FROM orders", "FETCH BACKWARD ALL FROM c", "MOVE ABSOLUTE -1 IN c",
+		"SELECT n.xmin, age(n.xmin) FROM pg_namespace n",
 	} {
 		f.Add(s)
 	}

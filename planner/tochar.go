@@ -316,15 +316,14 @@ func isNumericTemplate(t string) bool {
 }
 
 // numericToChar rewrites to_char(number, '[FM]9,990.00'): digits, a
-// decimal point (. or D), group separators (, or G) and an optional S at
-// either end are supported.
+// decimal point (. or D) and group separators (, or G) are supported; the
+// sign goes in front as PostgreSQL puts it without S.
 func numericToChar(x *pg_query.Node, template string) (*pg_query.Node, error) {
 	fm := strings.HasPrefix(template, "FM")
 	t := strings.TrimPrefix(template, "FM")
-	if strings.Contains(strings.Trim(t, "S"), "S") || strings.Contains(t, " ") {
+	if strings.ContainsAny(t, "S ") {
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "to_char(): numeric template %q is not supported by Agnes", template)
 	}
-	t = strings.Trim(t, "S")
 	intPart, fracPart, _ := strings.Cut(strings.ReplaceAll(t, "D", "."), ".")
 	if strings.ContainsAny(fracPart, ".,G") {
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "to_char(): numeric template %q is not supported by Agnes", template)

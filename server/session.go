@@ -40,12 +40,15 @@ type session struct {
 	// compatibility variables hold (compat.go).
 	syncedParams map[string]string
 	cursors      map[string]*cursor
+	// startupParams are the parameter values the client set at connection
+	// start (startup packet and its options), checked: RESET returns to
+	// them.
+	startupParams map[string]string
 }
 
 func newSession(g *gateway, p *rbac.Principal, info wire.SessionInfo) *session {
 	s := &session{g: g, p: p, info: info, id: sessionSeq.Add(1), params: map[string]string{}, local: map[string]string{},
-		prepared: map[string]*planner.Plan{}, cursors: map[string]*cursor{}}
-	s.resetParams()
+		prepared: map[string]*planner.Plan{}, cursors: map[string]*cursor{}, startupParams: map[string]string{}}
 	// Settings from the options parameter (-c name=value) come first so
 	// that a parameter named directly in the startup packet wins, as in
 	// PostgreSQL.
@@ -61,22 +64,29 @@ func newSession(g *gateway, p *rbac.Principal, info wire.SessionInfo) *session {
 			continue
 		}
 		if nv, err := spec.check(v); err == nil {
-			s.params[name] = nv
+			s.startupParams[name] = nv
 		}
 	}
+	s.resetParams()
 	s.syncTransactionIsolation()
 	return s
 }
 
+// sessionDefault is the value RESET gives a parameter: the one the client
+// set at connection start, else the server default (as in PostgreSQL).
+func (s *session) sessionDefault(name string) string {
+	if v, ok := s.startupParams[name]; ok {
+		return v
+	}
+	return paramSpecs[name].def
+}
+
 func (s *session) resetParams() {
-	for name, spec := range paramSpecs {
-		s.params[name] = spec.def
+	for name := range paramSpecs {
+		s.params[name] = s.sessionDefault(name)
 	}
 	s.params["server_version"] = ServerVersion()
 	s.params["session_authorization"] = s.p.Email
-	if v, ok := s.info.StartupParams["application_name"]; ok {
-		s.params["application_name"], _ = checkAppName(v)
-	}
 	if s.info.TLS {
 		s.params["ssl"] = "on"
 	}

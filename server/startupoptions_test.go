@@ -58,4 +58,27 @@ func TestStartupOptionsParameter(t *testing.T) {
 			t.Errorf("SHOW %s = %q, want %q", tc.param, got, tc.want)
 		}
 	}
+	// RESET returns to the values set at connection start, as in
+	// PostgreSQL; a parameter the client did not set returns to the
+	// server default.
+	for _, q := range []string{"SET statement_timeout = '9s'", "SET search_path = x",
+		"RESET ALL", "SET lock_timeout = '7s'", "RESET lock_timeout"} {
+		if _, err := conn.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	for _, tc := range []struct{ param, want string }{
+		{"statement_timeout", "1500ms"},
+		{"lock_timeout", "3s"},
+		{"DateStyle", "ISO, DMY"},
+		{"search_path", `"$user", public`},
+	} {
+		var got string
+		if err := conn.QueryRow(ctx, "SHOW "+tc.param).Scan(&got); err != nil {
+			t.Fatalf("SHOW %s: %v", tc.param, err)
+		}
+		if got != tc.want {
+			t.Errorf("after RESET: SHOW %s = %q, want %q", tc.param, got, tc.want)
+		}
+	}
 }

@@ -236,10 +236,7 @@ func (st *statement) session(ctx context.Context, args []any) (wire.Result, erro
 		if spec.readOnly {
 			return nil, pgerr.New(pgerr.CantChangeRuntimeParam, "parameter %q cannot be changed", name)
 		}
-		def := spec.def
-		if name == "application_name" {
-			def, _ = checkAppName(s.info.StartupParams["application_name"])
-		}
+		def := s.sessionDefault(name)
 		if s.params[name] != def && spec.reported {
 			changes[reportName(name)] = def
 		}
