@@ -126,3 +126,35 @@ func TestAnyArrayParam(t *testing.T) {
 		}
 	}
 }
+
+// TestArrayParamsWithNulls: arrays with NULL elements arrive intact, in
+// text and binary, with strings that need quoting.
+func TestArrayParamsWithNulls(t *testing.T) {
+	ts := startServer(t, filepath.Join(t.TempDir(), "data"))
+	token := ts.analyst(t, "arr@example.com", "orders")
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, ts.dsn("arr@example.com", token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	one, three := int32(1), int32(3)
+	a, q, b := "a,b", `it's "q"`, `back\slash`
+	var ints []*int32
+	if err := conn.QueryRow(ctx, "SELECT $1::int[]", []*int32{&one, nil, &three}).Scan(&ints); err != nil ||
+		len(ints) != 3 || *ints[0] != 1 || ints[1] != nil || *ints[2] != 3 {
+		t.Errorf("int array with NULL: %v %v", ints, err)
+	}
+	var strs []*string
+	if err := conn.QueryRow(ctx, "SELECT $1::text[]", []*string{&a, nil, &q, &b}).Scan(&strs); err != nil ||
+		len(strs) != 4 || *strs[0] != a || strs[1] != nil || *strs[2] != q || *strs[3] != b {
+		t.Errorf("text array with NULL: %v %v", strs, err)
+	}
+	var hit *bool
+	if err := conn.QueryRow(ctx, "SELECT 5 = ANY($1::int[])", []*int32{&one, nil}).Scan(&hit); err != nil || hit != nil {
+		t.Errorf("5 = ANY('{1,NULL}') = %v, %v; want NULL", hit, err)
+	}
+	if err := conn.QueryRow(ctx, "SELECT 1 = ANY($1::int[])", []*int32{&one, nil}).Scan(&hit); err != nil || hit == nil || !*hit {
+		t.Errorf("1 = ANY('{1,NULL}') = %v, %v; want true", hit, err)
+	}
+}
