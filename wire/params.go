@@ -80,15 +80,14 @@ func listWithNulls(v any) any {
 	if !ok {
 		return v
 	}
-	hasNull := false
+	nulls := 0
 	for _, e := range l {
 		if e == nil {
-			hasNull = true
-			break
+			nulls++
 		}
 	}
-	if !hasNull {
-		return v
+	if nulls == 0 || nulls == len(l) {
+		return v // the driver binds these (an all-NULL list included)
 	}
 	var b strings.Builder
 	b.WriteByte('[')
