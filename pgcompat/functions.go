@@ -142,6 +142,22 @@ const parseIdentSQL = `list_transform(regexp_extract_all(CAST(s AS VARCHAR), '"(
 // subquery therefore evaluates the arguments first, in a derived table of
 // its own (FROM (SELECT x AS v) AS pgc_arg), and names its tables pgc_*.
 func catalogMacros() []string {
+	return append(catalogMacroList(), regArrayNameMacros()...)
+}
+
+// regArrayNameMacros are <reg type>_names(array): the name of each element,
+// for casts of arrays (proargtypes::regtype[]).
+func regArrayNameMacros() []string {
+	var out []string
+	for _, t := range []string{"regclass", "regtype", "regproc", "regnamespace", "regrole"} {
+		out = append(out, `CREATE MACRO pgcompat.`+t+`_names(a) AS CASE WHEN a IS NULL THEN NULL ELSE (
+			SELECT coalesce(list(pgcompat.`+t+`_name(pgc_e.pgc_v) ORDER BY pgc_e.pgc_i), CAST([] AS VARCHAR[]))
+			FROM (SELECT unnest(a) AS pgc_v, generate_subscripts(a, 1) AS pgc_i) AS pgc_e) END`)
+	}
+	return out
+}
+
+func catalogMacroList() []string {
 	return []string{
 		`CREATE MACRO pgcompat.current_database() AS pgcompat.database_name()`,
 		// format_type as PostgreSQL prints types, typmods included; a
@@ -255,21 +271,6 @@ func catalogMacros() []string {
 		`CREATE MACRO pgcompat.regrole_name(x) AS (
 			SELECT coalesce(pgcompat.quote_ident(pgc_r.rolname), CAST(pgc_arg.pgc_o AS VARCHAR))
 			FROM (SELECT pgcompat.regrole_oid(x) AS pgc_o) AS pgc_arg LEFT JOIN pgcompat.pg_roles AS pgc_r ON pgc_r.oid = pgc_arg.pgc_o)`,
-		`CREATE MACRO pgcompat.regclass_names(a) AS CASE WHEN a IS NULL THEN NULL ELSE (
-			SELECT coalesce(list(pgcompat.regclass_name(pgc_e.pgc_v) ORDER BY pgc_e.pgc_i), CAST([] AS VARCHAR[]))
-			FROM (SELECT unnest(a) AS pgc_v, generate_subscripts(a, 1) AS pgc_i) AS pgc_e) END`,
-		`CREATE MACRO pgcompat.regtype_names(a) AS CASE WHEN a IS NULL THEN NULL ELSE (
-			SELECT coalesce(list(pgcompat.regtype_name(pgc_e.pgc_v) ORDER BY pgc_e.pgc_i), CAST([] AS VARCHAR[]))
-			FROM (SELECT unnest(a) AS pgc_v, generate_subscripts(a, 1) AS pgc_i) AS pgc_e) END`,
-		`CREATE MACRO pgcompat.regproc_names(a) AS CASE WHEN a IS NULL THEN NULL ELSE (
-			SELECT coalesce(list(pgcompat.regproc_name(pgc_e.pgc_v) ORDER BY pgc_e.pgc_i), CAST([] AS VARCHAR[]))
-			FROM (SELECT unnest(a) AS pgc_v, generate_subscripts(a, 1) AS pgc_i) AS pgc_e) END`,
-		`CREATE MACRO pgcompat.regnamespace_names(a) AS CASE WHEN a IS NULL THEN NULL ELSE (
-			SELECT coalesce(list(pgcompat.regnamespace_name(pgc_e.pgc_v) ORDER BY pgc_e.pgc_i), CAST([] AS VARCHAR[]))
-			FROM (SELECT unnest(a) AS pgc_v, generate_subscripts(a, 1) AS pgc_i) AS pgc_e) END`,
-		`CREATE MACRO pgcompat.regrole_names(a) AS CASE WHEN a IS NULL THEN NULL ELSE (
-			SELECT coalesce(list(pgcompat.regrole_name(pgc_e.pgc_v) ORDER BY pgc_e.pgc_i), CAST([] AS VARCHAR[]))
-			FROM (SELECT unnest(a) AS pgc_v, generate_subscripts(a, 1) AS pgc_i) AS pgc_e) END`,
 		// Visibility: on the session's search path (pg_catalog implied).
 		`CREATE MACRO pgcompat.pg_table_is_visible(r) AS EXISTS (
 			SELECT 1 FROM (SELECT r AS pgc_o, pgcompat.current_schemas(true) AS pgc_path) AS pgc_arg
