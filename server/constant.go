@@ -75,3 +75,15 @@ func constantResult(row []planner.Constant) (*memResult, error) {
 	}
 	return &memResult{cmdResult: cmdResult{tag: "SELECT"}, schema: schema, rec: b.NewRecordBatch(), cols: cols}, nil
 }
+
+// constantRow returns the statement's constant row, building it once.
+func (st *statement) constantRow() (*memResult, error) {
+	if st.constant == nil {
+		c, err := constantResult(st.plan.Constants)
+		if err != nil {
+			return nil, err
+		}
+		st.constant = c
+	}
+	return st.constant, nil
+}

@@ -25,6 +25,9 @@ type statement struct {
 	// sql, when set, is plan.SQL with the parameters DuckDB could not
 	// type cast (paramtypes.go); Describe sets it, Execute runs it.
 	sql string
+	// constant is a constant query's row, built at its first Describe or
+	// Execute and shared by later executions of the statement.
+	constant *memResult
 }
 
 func (st *statement) SQL() string { return st.plan.Original }
@@ -59,11 +62,11 @@ func (st *statement) Describe(ctx context.Context) (*wire.Description, error) {
 	case p.SQL == "":
 		return &wire.Description{}, nil
 	case p.Constants != nil:
-		cols, err := constantColumns(p.Constants)
+		c, err := st.constantRow()
 		if err != nil {
 			return nil, err
 		}
-		return &wire.Description{Columns: cols}, nil
+		return &wire.Description{Columns: c.cols}, nil
 	}
 	if err := st.s.readyConn(ctx); err != nil {
 		return nil, err
@@ -106,7 +109,11 @@ func (st *statement) Execute(ctx context.Context, args []any) (wire.Result, erro
 	case p.Explain != nil:
 		res, err = st.explain(ctx)
 	case p.Constants != nil:
-		res, err = constantResult(p.Constants)
+		var c *memResult
+		if c, err = st.constantRow(); err == nil {
+			c.rec.Retain() // released by this result's Close
+			res = &memResult{cmdResult: c.cmdResult, schema: c.schema, rec: c.rec, cols: c.cols}
+		}
 	default:
 		res, err = st.query(ctx, st.runSQL(), args)
 	}
