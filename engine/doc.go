@@ -67,6 +67,19 @@
 // then reopens it read-only with the limits and seals it. current_database()
 // answers "agnes".
 //
+// # Native copies
+//
+// A TableFile may name a native copy of its table (NativeCache, native.go):
+// the same rows in DuckDB's own format, one table "t" per file named by the
+// table's MD5, built in the background through a temporary file and a
+// rename. The sandbox ATTACHes the copies of its granted tables read-only
+// as agnes_native_<n> while building the catalog and again before sealing,
+// points the views at them, and lists their files in allowed_paths; a copy
+// that cannot be attached leaves the view on parquet. A sandbox therefore
+// never holds a copy of a table outside its grant. Copies are published to
+// callers in batches (when the build queue drains), since a new copy changes
+// the pool key of every grant set that holds the table.
+//
 // The engine opens and drives DuckDB through its C API (duckdb-go-bindings,
 // database.go) rather than through duckdb-go's database/sql driver: the
 // driver runs every statement with a materialising pending result, which

@@ -19,16 +19,27 @@
 //	                             catalog relation, catalog.go); check each
 //	                             function (functions.go)
 //	    route      route.go      catalog | local | hybrid
-//	    rewrite    rewrite.go    sandbox names, CTE renames, pg_catalog fixes;
-//	                             deparse; re-parse to verify
+//	    rewrite    rewrite.go    sandbox names, CTE renames, pg_catalog fixes,
+//	                             catalog system columns (catalog.go); deparse;
+//	                             verify (statement splitter + leading keyword,
+//	                             or a full re-parse for WITH)
 //	               colname.go    PostgreSQL's result column names as aliases;
 //	                             Plan.Targets (what each column is)
 //	               compat.go     PostgreSQL syntax DuckDB lacks or reads
 //	               literals.go   differently (~ operators, '{1,2}'::int[],
 //	               format.go     '\x..'::bytea, format(), generate_series
-//	               fromfuncs.go  types); with Options.Compat, functions,
-//	                             reg* casts and CURRENT_USER & co. go to the
-//	                             compatibility catalog (package pgcompat)
+//	               fromfuncs.go  types, scalar functions in FROM); with
+//	                             Options.Compat, functions, reg* casts and
+//	                             CURRENT_USER & co. go to the compatibility
+//	                             catalog (package pgcompat)
+//	               tochar.go     to_char/to_date/to_timestamp templates
+//	               numeric.go    unconstrained numeric, round(x, n), division
+//	                             by zero as an error
+//	               anyparam.go   x = ANY($1) / x <> ALL($1)
+//	               constant.go   Plan.Constants: literal-only SELECTs answered
+//	                             without the engine
+//	               statement.go  Plan.Source: the one table a SELECT reads,
+//	                             for result column origins
 //	  EXPLAIN              statement.go  plans the inner query (Plan.Explain)
 //	  COPY ... TO STDOUT   copy.go       plans the query, or SELECT * FROM table
 //	  SET/SHOW/RESET, BEGIN/COMMIT/…, PREPARE/EXECUTE/DEALLOCATE,
