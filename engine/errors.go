@@ -87,6 +87,8 @@ var messageRules = map[duckdb.ErrorType][]codeRule{
 		{[]string{"Could not determine type of parameter", "parameter"}, pgerr.IndeterminateDatatype},
 	},
 	duckdb.ErrorTypeConversion: {
+		{[]string{"field value out of range"}, pgerr.DatetimeFieldOverflow},
+		{[]string{"Malformed JSON"}, pgerr.InvalidTextRepresentation},
 		{[]string{"out of range"}, pgerr.NumericValueOutOfRange},
 		{[]string{"to DATE", "to TIMESTAMP", "to TIME", "date field", "timestamp field", "time field"}, pgerr.InvalidDatetimeFormat},
 		{[]string{"Could not convert", "Could not parse"}, pgerr.InvalidTextRepresentation},
@@ -95,6 +97,7 @@ var messageRules = map[duckdb.ErrorType][]codeRule{
 	duckdb.ErrorTypeInvalidInput: {
 		{[]string{"configuration has been locked"}, pgerr.InsufficientPrivilege},
 		{[]string{"division by zero"}, pgerr.DivisionByZero},
+		{[]string{"Malformed JSON"}, pgerr.InvalidTextRepresentation},
 		{[]string{"read-only mode"}, pgerr.ReadOnlySQLTransaction},
 		{[]string{"does not exist, but it exists in the", "extension"}, pgerr.FeatureNotSupported},
 		{[]string{"regular expression", "regex"}, pgerr.InvalidRegularExpression},
