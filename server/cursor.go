@@ -330,3 +330,13 @@ func (f *fetchResult) Close() error {
 	f.releaseSlice()
 	return nil
 }
+
+// DescribeCursor answers a protocol-level Describe of a portal named like
+// an open SQL cursor (wire.CursorSession).
+func (s *session) DescribeCursor(name string) ([]wire.Column, bool, bool) {
+	cur, ok := s.cursors[name]
+	if !ok {
+		return nil, false, false
+	}
+	return cur.cols, cur.binary, true
+}

@@ -41,3 +41,18 @@ func missingDriver(t *testing.T, why string) {
 	}
 	t.Skip(why)
 }
+
+// TestPsycopg3Client runs psycopg 3 (Debian's python3-psycopg; .ci/run
+// installs it) against the gateway as an analyst granted orders only.
+func TestPsycopg3Client(t *testing.T) {
+	py := "/usr/bin/python3"
+	if out, err := exec.Command(py, "-c", "import psycopg").CombinedOutput(); err != nil {
+		missingDriver(t, "psycopg 3 not installed: "+string(out))
+	}
+	ts := startServer(t, filepath.Join(t.TempDir(), "data"))
+	token := ts.analyst(t, "py3@example.com", "orders")
+	out, err := exec.Command(py, "testdata/drivers/psycopg3_client.py", ts.dsn("py3@example.com", token)).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "OK") {
+		t.Fatalf("psycopg 3: %v\n%s", err, out)
+	}
+}

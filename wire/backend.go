@@ -68,6 +68,14 @@ type Session interface {
 	Close() error
 }
 
+// CursorSession is implemented by sessions with SQL cursors (DECLARE), which
+// clients may describe as portals by name.
+type CursorSession interface {
+	// DescribeCursor returns an open cursor's columns and whether it was
+	// declared BINARY; ok is false when there is no such cursor.
+	DescribeCursor(name string) (cols []Column, binary, ok bool)
+}
+
 // Statement is one planned statement.
 type Statement interface {
 	// SQL is the client's text of this statement (for logs and errors).

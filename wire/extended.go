@@ -257,6 +257,21 @@ func (c *conn) handleDescribe(m *pgproto3.Describe) {
 	case 'P':
 		p := c.portals[m.Name]
 		if p == nil {
+			// A cursor made by DECLARE is a portal too (psycopg 3
+			// describes its server-side cursors this way).
+			if cs, ok := c.sess.(CursorSession); ok {
+				if cols, binary, ok := cs.DescribeCursor(m.Name); ok {
+					var formats []int16
+					if binary {
+						formats = make([]int16, len(cols))
+						for i := range formats {
+							formats[i] = 1
+						}
+					}
+					c.send(shapeFromColumns(cols).rowDescription(formats))
+					return
+				}
+			}
 			c.extendedError(nil, portalMissing(m.Name))
 			return
 		}
