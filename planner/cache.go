@@ -155,6 +155,7 @@ func (p *Plan) clone() *Plan {
 	c.Functions = slices.Clone(p.Functions)
 	c.Targets = slices.Clone(p.Targets)
 	c.Constants = slices.Clone(p.Constants)
+	c.Sources = slices.Clone(p.Sources)
 	if p.Source != nil {
 		t := *p.Source
 		c.Source = &t

@@ -228,6 +228,10 @@ type Target struct {
 	Type string
 	// Column is the column a plain column reference names (folded).
 	Column string
+	// Qualifier is the relation name a plain column reference of the
+	// statement's own FROM is qualified by (o in o.id, folded); empty when
+	// unqualified or followed into a derived table.
+	Qualifier string
 	// Function is the function a top-level call names (folded, without a
 	// schema).
 	Function string
@@ -280,14 +284,17 @@ func targetHint(sel *pg_query.SelectStmt, val *pg_query.Node, depth int) Target 
 			return tg
 		}
 		tg.Column = foldName(stringValue(f[len(f)-1]))
+		qualifier := ""
+		if len(f) >= 2 {
+			qualifier = foldName(stringValue(f[len(f)-2]))
+		}
 		if depth < maxLineageDepth {
-			qualifier := ""
-			if len(f) >= 2 {
-				qualifier = foldName(stringValue(f[len(f)-2]))
-			}
 			if inner, rt := derivedColumn(sel, qualifier, tg.Column); rt != nil {
 				return targetHint(inner, rt.Val, depth+1)
 			}
+		}
+		if depth == 0 && len(f) == 2 {
+			tg.Qualifier = qualifier
 		}
 	case *pg_query.Node_TypeCast:
 		tg.Type = castTypeName(v.TypeCast.TypeName)

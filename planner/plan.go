@@ -99,6 +99,11 @@ type Plan struct {
 	// Column, or every column of a *) are that table's columns, which the
 	// gateway reports as each result column's origin. Nil otherwise.
 	Source *Table
+	// Sources are the registry tables named in the FROM clause of a SELECT
+	// (also inside joins) with the name its column references use for
+	// each (the alias, else the table name; folded). Result columns that
+	// reference them are reported with their origin.
+	Sources []Source
 	// Constants is the single row of a query made only of literals
 	// (SELECT 1), which the gateway answers without the engine; nil
 	// otherwise (constant.go).
@@ -331,4 +336,11 @@ func (c *CopyCommand) describe() string {
 		parts = append(parts, "force_quote=("+strings.Join(c.ForceQuote, ", ")+")")
 	}
 	return strings.Join(parts, " ")
+}
+
+// Source is a registry table in a SELECT's FROM clause and the name it is
+// referred to by.
+type Source struct {
+	Name  string
+	Table Table
 }

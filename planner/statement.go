@@ -111,6 +111,7 @@ func (p *planner) planQuery(node *pg_query.Node) (*Plan, error) {
 		return nil, err
 	}
 	source := singleSource(node, a, g)
+	sources := fromSources(node, a, g)
 	sql, targets, err := p.rewrite(node, a, g)
 	if err != nil {
 		return nil, err
@@ -125,6 +126,7 @@ func (p *planner) planQuery(node *pg_query.Node) (*Plan, error) {
 		Functions: g.functions,
 		Targets:   targets,
 		Source:    source,
+		Sources:   sources,
 		Constants: constantRow(node),
 	}, nil
 }
@@ -275,4 +277,45 @@ func singleSource(node *pg_query.Node, a *analysis, g *grant) *Table {
 		}
 	}
 	return nil
+}
+
+// fromSources lists the registry tables in a SELECT's FROM clause, joins
+// included, with their correlation names.
+func fromSources(node *pg_query.Node, a *analysis, g *grant) []Source {
+	sel := node.GetSelectStmt()
+	if sel == nil || sel.Op != pg_query.SetOperation_SETOP_NONE {
+		return nil
+	}
+	bound := map[*pg_query.RangeVar]Table{}
+	for i, r := range a.relations {
+		if g.bindings[i].kind == bindTable {
+			bound[r.node] = g.bindings[i].table
+		}
+	}
+	var out []Source
+	var visit func(n *pg_query.Node)
+	visit = func(n *pg_query.Node) {
+		switch {
+		case n.GetRangeVar() != nil:
+			rv := n.GetRangeVar()
+			t, ok := bound[rv]
+			if !ok {
+				return
+			}
+			name := rv.Relname
+			if rv.Alias != nil {
+				name = rv.Alias.Aliasname
+			}
+			out = append(out, Source{Name: foldName(name), Table: t})
+		case n.GetJoinExpr() != nil:
+			if j := n.GetJoinExpr(); j.Alias == nil {
+				visit(j.Larg)
+				visit(j.Rarg)
+			}
+		}
+	}
+	for _, f := range sel.FromClause {
+		visit(f)
+	}
+	return out
 }

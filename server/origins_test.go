@@ -70,9 +70,19 @@ func TestColumnOrigins(t *testing.T) {
 				t.Errorf("SELECT * column %d origin %+v", i, o)
 			}
 		}
+		// Joins: qualified references and unqualified ones only one table
+		// has carry their table's origin.
+		join := origins("SELECT o.id, p.amount FROM orders o JOIN orders p ON p.id = o.id LIMIT 1", extended)
+		if catalogName(join[0]) != "orders.id" || catalogName(join[1]) != "orders.amount" {
+			t.Errorf("extended=%t join origins %+v", extended, join)
+		}
+		withCatalog := origins("SELECT customer, relname FROM orders JOIN pg_class c ON c.relname = 'orders' LIMIT 1", extended)
+		if catalogName(withCatalog[0]) != "orders.customer" || withCatalog[1] != (origin{}) {
+			t.Errorf("extended=%t origins next to a catalog relation %+v", extended, withCatalog)
+		}
 		// Computed columns have no origin (as in PostgreSQL). Columns of
-		// joins and subqueries are reported without one too (PostgreSQL
-		// traces them; 0 means unknown to drivers).
+		// subqueries are reported without one (PostgreSQL traces them; 0
+		// means unknown to drivers).
 		for _, sql := range []string{
 			"SELECT count(*) FROM orders",
 			"SELECT id::text FROM orders LIMIT 1",
