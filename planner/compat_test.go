@@ -163,7 +163,7 @@ func TestTargets(t *testing.T) {
 		want []Target
 	}{
 		{"SELECT c.relname, c.oid::regclass, pg_get_userbyid(c.relowner) AS owner, current_user, 1 FROM pg_class c",
-			[]Target{{Name: "relname", Column: "relname"}, {Name: "oid", Type: "regclass"}, {Name: "owner", Function: "pg_get_userbyid"},
+			[]Target{{Name: "relname", Column: "relname", Qualifier: "c"}, {Name: "oid", Type: "regclass"}, {Name: "owner", Function: "pg_get_userbyid"},
 				{Name: "current_user", Function: "current_user"}, {Name: "?column?"}}},
 		{"SELECT r.TABLE_SCHEM FROM (SELECT n.nspname AS TABLE_SCHEM FROM pg_namespace n) r",
 			[]Target{{Name: "table_schem", Column: "nspname"}}},
