@@ -198,7 +198,10 @@ func (st *statement) explain(ctx context.Context) (wire.Result, error) {
 			col := rec.Column(int(rec.NumCols()) - 1)
 			for i := 0; i < col.Len(); i++ {
 				if sa, ok := col.(interface{ Value(int) string }); ok {
-					lines = append(lines, strings.Split(strings.TrimRight(sa.Value(i), "\n"), "\n")...)
+					// The value points into DuckDB's result memory, which
+					// the next batch reuses: copy it.
+					text := strings.Clone(sa.Value(i))
+					lines = append(lines, strings.Split(strings.TrimRight(text, "\n"), "\n")...)
 				}
 			}
 		}
