@@ -72,7 +72,10 @@ func NewSCRAMCredential(secret string, salt []byte, iters int) (SCRAMCredential,
 	if err != nil {
 		return SCRAMCredential{}, err
 	}
-	sc := c.GetStoredCredentials(scram.KeyFactors{Salt: string(salt), Iters: iters})
+	sc, err := c.GetStoredCredentialsWithError(scram.KeyFactors{Salt: string(salt), Iters: iters})
+	if err != nil {
+		return SCRAMCredential{}, err
+	}
 	return SCRAMCredential{Salt: salt, Iters: iters, StoredKey: sc.StoredKey, ServerKey: sc.ServerKey}, nil
 }
 

@@ -144,12 +144,12 @@ func paramTypes(ps *preparedStatement, d *Description) []uint32 {
 func (c *conn) handleParse(m *pgproto3.Parse) {
 	if m.Name != "" {
 		if _, exists := c.stmts[m.Name]; exists {
-			c.extendedError(nil, pgerr.New(pgerr.DuplicatePreparedStatement, "prepared statement %q already exists", m.Name))
+			c.extendedError(context.Background(), pgerr.New(pgerr.DuplicatePreparedStatement, "prepared statement %q already exists", m.Name))
 			return
 		}
 	}
 	if pe := checkString(m.Query); pe != nil {
-		c.extendedError(nil, pe)
+		c.extendedError(context.Background(), pe)
 		return
 	}
 	ctx, cancel := context.WithCancelCause(c.ctx)
@@ -162,7 +162,7 @@ func (c *conn) handleParse(m *pgproto3.Parse) {
 		return
 	}
 	if len(stmts) > 1 {
-		c.extendedError(nil, pgerr.New(pgerr.SyntaxError, "cannot insert multiple commands into a prepared statement"))
+		c.extendedError(context.Background(), pgerr.New(pgerr.SyntaxError, "cannot insert multiple commands into a prepared statement"))
 		return
 	}
 	ps := &preparedStatement{name: m.Name, query: m.Query, paramOIDs: slices.Clone(m.ParameterOIDs)}
@@ -187,30 +187,30 @@ func portalMissing(name string) *pgerr.Error {
 func (c *conn) handleBind(m *pgproto3.Bind) {
 	ps := c.stmts[m.PreparedStatement]
 	if ps == nil {
-		c.extendedError(nil, statementMissing(m.PreparedStatement))
+		c.extendedError(context.Background(), statementMissing(m.PreparedStatement))
 		return
 	}
 	if m.DestinationPortal != "" {
 		if _, exists := c.portals[m.DestinationPortal]; exists {
-			c.extendedError(nil, pgerr.New(pgerr.DuplicateCursor, "portal %q already exists", m.DestinationPortal))
+			c.extendedError(context.Background(), pgerr.New(pgerr.DuplicateCursor, "portal %q already exists", m.DestinationPortal))
 			return
 		}
 	}
 	d, err := c.describeStatement(ps)
 	if err != nil {
-		c.extendedError(nil, err)
+		c.extendedError(context.Background(), err)
 		return
 	}
 	oids := paramTypes(ps, d)
 	if len(m.Parameters) != len(oids) {
-		c.extendedError(nil, pgerr.New(pgerr.ProtocolViolation,
+		c.extendedError(context.Background(), pgerr.New(pgerr.ProtocolViolation,
 			"bind message supplies %d parameters, but prepared statement %q requires %d",
 			len(m.Parameters), ps.name, len(oids)))
 		return
 	}
 	args, err := decodeParams(m.Parameters, m.ParameterFormatCodes, oids)
 	if err != nil {
-		c.extendedError(nil, err)
+		c.extendedError(context.Background(), err)
 		return
 	}
 	var shape *resultShape
@@ -223,7 +223,7 @@ func (c *conn) handleBind(m *pgproto3.Bind) {
 	}
 	formats, err := resultFormats(m.ResultFormatCodes, ncols)
 	if err != nil {
-		c.extendedError(nil, err)
+		c.extendedError(context.Background(), err)
 		return
 	}
 	if old := c.portals[m.DestinationPortal]; old != nil {
@@ -240,12 +240,12 @@ func (c *conn) handleDescribe(m *pgproto3.Describe) {
 	case 'S':
 		ps := c.stmts[m.Name]
 		if ps == nil {
-			c.extendedError(nil, statementMissing(m.Name))
+			c.extendedError(context.Background(), statementMissing(m.Name))
 			return
 		}
 		d, err := c.describeStatement(ps)
 		if err != nil {
-			c.extendedError(nil, err)
+			c.extendedError(context.Background(), err)
 			return
 		}
 		c.send(&pgproto3.ParameterDescription{ParameterOIDs: paramTypes(ps, d)})
@@ -272,7 +272,7 @@ func (c *conn) handleDescribe(m *pgproto3.Describe) {
 					return
 				}
 			}
-			c.extendedError(nil, portalMissing(m.Name))
+			c.extendedError(context.Background(), portalMissing(m.Name))
 			return
 		}
 		if p.shape == nil {
@@ -281,14 +281,14 @@ func (c *conn) handleDescribe(m *pgproto3.Describe) {
 		}
 		c.send(p.shape.rowDescription(p.formats))
 	default:
-		c.extendedError(nil, pgerr.New(pgerr.ProtocolViolation, "invalid DESCRIBE message subtype %d", m.ObjectType))
+		c.extendedError(context.Background(), pgerr.New(pgerr.ProtocolViolation, "invalid DESCRIBE message subtype %d", m.ObjectType))
 	}
 }
 
 func (c *conn) handleExecute(m *pgproto3.Execute) {
 	p := c.portals[m.Portal]
 	if p == nil {
-		c.extendedError(nil, portalMissing(m.Portal))
+		c.extendedError(context.Background(), portalMissing(m.Portal))
 		return
 	}
 	if p.stmt == nil {
@@ -321,7 +321,7 @@ func (c *conn) handleClose(m *pgproto3.Close) {
 			delete(c.portals, m.Name)
 		}
 	default:
-		c.extendedError(nil, pgerr.New(pgerr.ProtocolViolation, "invalid CLOSE message subtype %d", m.ObjectType))
+		c.extendedError(context.Background(), pgerr.New(pgerr.ProtocolViolation, "invalid CLOSE message subtype %d", m.ObjectType))
 		return
 	}
 	c.send(&pgproto3.CloseComplete{})

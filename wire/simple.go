@@ -30,7 +30,7 @@ func (c *conn) simpleQuery(q string) bool {
 		}
 	}()
 	if pe := checkString(q); pe != nil {
-		c.reportError(nil, pe)
+		c.reportError(context.Background(), pe)
 		return true
 	}
 
