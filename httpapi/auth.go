@@ -54,8 +54,12 @@ func (s *Server) authenticate(h func(w http.ResponseWriter, r *http.Request, p *
 			unauthorized(w, "missing bearer token: send Authorization: Bearer <personal access token>")
 			return
 		}
+		if s.throttle.Refuse(w, r) {
+			return
+		}
 		p, err := s.deps.RBAC.AuthenticateToken(r.Context(), token)
 		if errors.Is(err, rbac.ErrUnauthorized) {
+			s.throttle.Failed(r)
 			unauthorized(w, "invalid, expired or revoked token: ask an admin for a new personal access token")
 			return
 		}

@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -218,5 +220,48 @@ func TestLogsNeverCarryTokens(t *testing.T) {
 		if !strings.Contains(logs, want) {
 			t.Fatalf("log lacks %q:\n%s", want, logs)
 		}
+	}
+}
+
+// TestAuthThrottle: after the burst of failed authentications an address
+// gets 429 with Retry-After, even with a valid token; another address is
+// not affected; requests without credentials do not count.
+func TestAuthThrottle(t *testing.T) {
+	f := newFixture(t)
+	api := New(Deps{RBAC: f.rbac, Registry: f.reg, Logger: f.api.log, AuthFailureBurst: 3})
+	do := func(addr, auth string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", "/api/me", nil)
+		req.RemoteAddr = addr
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		rec := httptest.NewRecorder()
+		api.Handler().ServeHTTP(rec, req)
+		return rec
+	}
+	good := "Bearer " + f.adminToken
+	for i := 0; i < 5; i++ {
+		if rec := do("192.0.2.1:1000", ""); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("no credentials: %d", rec.Code)
+		}
+	}
+	if rec := do("192.0.2.1:1000", good); rec.Code != http.StatusOK {
+		t.Fatalf("valid token before any failure: %d", rec.Code)
+	}
+	for i := 0; i < 3; i++ {
+		if rec := do("192.0.2.1:1001", "Bearer agnes_pat_guess"); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d", i, rec.Code)
+		}
+	}
+	rec := do("192.0.2.1:1002", good)
+	if rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
+		t.Fatalf("after the burst: %d, Retry-After %q", rec.Code, rec.Header().Get("Retry-After"))
+	}
+	var body ErrorBody
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Error != CodeTooManyRequests {
+		t.Fatalf("429 body %q: %v", rec.Body.String(), err)
+	}
+	if rec := do("198.51.100.7:1000", good); rec.Code != http.StatusOK {
+		t.Fatalf("another address: %d", rec.Code)
 	}
 }

@@ -72,6 +72,9 @@ func newFixture(t *testing.T) *fixture {
 	f.auditor = store.NewAuditor(st, logger)
 	f.api = New(Deps{
 		RBAC: svc, Registry: f.reg, Auditor: f.auditor, Logger: logger, Version: "test-1.2.3",
+		// Tests fail authentication many times from one address on
+		// purpose; the throttle has its own test (TestAuthThrottle).
+		AuthFailureBurst: 1000,
 		Rebuild: func(ctx context.Context, a rbac.Actor) (catalog.SyncResult, error) {
 			return f.reg.SyncExtracts(ctx, a.UserID, f.scans)
 		},

@@ -29,15 +29,19 @@ type Deps struct {
 	// database name; GET /api/connection hands both to clients.
 	PGListen   string
 	PGDatabase string
+	// AuthFailureBurst is how many failed authentications one client
+	// address may have in a row before it must wait (0: 10).
+	AuthFailureBurst int
 }
 
 // Server routes HTTP requests to handlers. Build it with New, add routes
 // with Handle, HandleAuthed and HandleAdmin, then serve Handler().
 type Server struct {
-	deps   Deps
-	log    *slog.Logger
-	mux    *http.ServeMux
-	public http.Handler
+	deps     Deps
+	log      *slog.Logger
+	mux      *http.ServeMux
+	public   http.Handler
+	throttle *AuthThrottle
 }
 
 // New returns a server with the built-in routes (health, me, admin API)
@@ -46,7 +50,7 @@ func New(d Deps) *Server {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	s := &Server{deps: d, log: d.Logger, mux: http.NewServeMux()}
+	s := &Server{deps: d, log: d.Logger, mux: http.NewServeMux(), throttle: NewAuthThrottle(d.AuthFailureBurst)}
 	s.public = s.recoverPanics(s.logRequests(http.HandlerFunc(s.route)))
 	s.routes()
 	return s

@@ -37,8 +37,12 @@ func (s *Service) basicPrincipal(w http.ResponseWriter, r *http.Request) (*rbac.
 		gitUnauthorized(w, "authentication required: use http://x:<personal access token>@host/marketplace.git/")
 		return nil, false
 	}
+	if s.throttle.Refuse(w, r) {
+		return nil, false
+	}
 	p, err := s.rbac.AuthenticateToken(r.Context(), pass)
 	if errors.Is(err, rbac.ErrUnauthorized) {
+		s.throttle.Failed(r)
 		gitUnauthorized(w, "invalid, expired or revoked token: ask an admin for a new personal access token")
 		return nil, false
 	}

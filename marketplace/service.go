@@ -38,12 +38,13 @@ type Options struct {
 
 // Service is the marketplace: registry, sync, and the three channels.
 type Service struct {
-	reg     *Registry
-	rbac    *rbac.Service
-	auditor *store.Auditor
-	log     *slog.Logger
-	root    string // <data_dir>/marketplaces
-	gitBin  string
+	reg      *Registry
+	rbac     *rbac.Service
+	throttle *httpapi.AuthThrottle // failed git Basic authentications per address
+	auditor  *store.Auditor
+	log      *slog.Logger
+	root     string // <data_dir>/marketplaces
+	gitBin   string
 
 	syncMu sync.Mutex // one sync or removal at a time
 	locks  cloneLocks
@@ -83,7 +84,7 @@ func New(ctx context.Context, opt Options) (*Service, error) {
 		}
 	}
 	s := &Service{
-		reg: &Registry{st: opt.Store}, rbac: opt.RBAC, auditor: opt.Auditor, log: log, root: root, gitBin: gitBin,
+		reg: &Registry{st: opt.Store}, rbac: opt.RBAC, throttle: httpapi.NewAuthThrottle(0), auditor: opt.Auditor, log: log, root: root, gitBin: gitBin,
 		views: map[string]*view{},
 		zips:  &zipCache{dir: filepath.Join(root, "zip-cache")},
 		git:   &gitCache{root: filepath.Join(root, "git-cache"), gitBin: gitBin, log: log},

@@ -6,11 +6,9 @@ import (
 	"math"
 	"net"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
-	"golang.org/x/time/rate"
 
 	"github.com/keboola/agnes/pgerr"
 	"github.com/keboola/agnes/rbac"
@@ -56,7 +54,7 @@ type authOutcome struct {
 // AuthenticationOk or FATAL.
 func (c *conn) authenticate(ctx context.Context) (*rbac.Principal, bool) {
 	ip := remoteIP(c.remote)
-	if wait := c.srv.limits.wait(ip, c.user); wait > 0 {
+	if wait := c.srv.limits.Wait(limiterKeys(ip, c.user)...); wait > 0 {
 		c.audit(ctx, nil, methodSCRAM, false, "refused: too many failed attempts")
 		secs := int(math.Ceil(wait.Seconds()))
 		c.sendFatal(pgerr.New(pgerr.TooManyConnections, "too many failed login attempts; try again in %d seconds", secs))
@@ -90,7 +88,7 @@ func (c *conn) authenticate(ctx context.Context) (*rbac.Principal, bool) {
 		return nil, false
 	}
 	if out.principal == nil {
-		c.srv.limits.fail(ip, c.user)
+		c.srv.limits.Fail(limiterKeys(ip, c.user)...)
 		c.audit(ctx, nil, out.method, false, out.reason)
 		c.log.Info("login failed", "method", out.method, "reason", out.reason)
 		c.sendFatal(authFailed(c.user))
@@ -184,61 +182,8 @@ func remoteIP(a net.Addr) string {
 	return a.String()
 }
 
-// loginLimiter slows down password guessing: each client address and each
-// user name may fail burst times in a row, then once per refill interval.
-type loginLimiter struct {
-	mu     sync.Mutex
-	burst  int
-	every  rate.Limit
-	byKey  map[string]*rate.Limiter
-	maxLen int
-}
-
-func newLoginLimiter(burst int, refill time.Duration) *loginLimiter {
-	return &loginLimiter{burst: burst, every: rate.Every(refill), byKey: make(map[string]*rate.Limiter), maxLen: 100_000}
-}
-
-func limiterKeys(ip, user string) [2]string {
-	return [2]string{"addr:" + ip, "user:" + strings.ToLower(user)}
-}
-
-// wait is how long the client must wait before its next attempt (0: it
-// may try now).
-func (l *loginLimiter) wait(ip, user string) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := time.Now()
-	var longest time.Duration
-	for _, k := range limiterKeys(ip, user) {
-		lim := l.byKey[k]
-		if lim == nil {
-			continue
-		}
-		if t := lim.TokensAt(now); t < 1 {
-			longest = max(longest, time.Duration((1-t)/float64(l.every)*float64(time.Second)))
-		}
-	}
-	return longest
-}
-
-// fail records a failed attempt.
-func (l *loginLimiter) fail(ip, user string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := time.Now()
-	if len(l.byKey) >= l.maxLen {
-		for k, lim := range l.byKey {
-			if lim.TokensAt(now) >= float64(l.burst) {
-				delete(l.byKey, k)
-			}
-		}
-	}
-	for _, k := range limiterKeys(ip, user) {
-		lim := l.byKey[k]
-		if lim == nil {
-			lim = rate.NewLimiter(l.every, l.burst)
-			l.byKey[k] = lim
-		}
-		lim.AllowN(now, 1)
-	}
+// limiterKeys are the FailureLimiter keys of a login: the client address
+// and the user name.
+func limiterKeys(ip, user string) []string {
+	return []string{"addr:" + ip, "user:" + strings.ToLower(user)}
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"
+
+	"github.com/keboola/agnes/rbac"
 )
 
 // pgConnect connects with pgx and returns the connection or the error.
@@ -202,15 +204,15 @@ func TestLoginBackoff(t *testing.T) {
 }
 
 func TestLoginLimiterKeys(t *testing.T) {
-	l := newLoginLimiter(1, time.Hour)
-	l.fail("10.0.0.1", "Alice@Example.com")
-	if l.wait("10.0.0.1", "someone") == 0 {
+	l := rbac.NewFailureLimiter(1, time.Hour)
+	l.Fail(limiterKeys("10.0.0.1", "Alice@Example.com")...)
+	if l.Wait(limiterKeys("10.0.0.1", "someone")...) == 0 {
 		t.Fatal("address not limited")
 	}
-	if l.wait("10.0.0.2", "alice@example.com") == 0 {
+	if l.Wait(limiterKeys("10.0.0.2", "alice@example.com")...) == 0 {
 		t.Fatal("user not limited (case-insensitive)")
 	}
-	if w := l.wait("10.0.0.2", "bob"); w != 0 {
+	if w := l.Wait(limiterKeys("10.0.0.2", "bob")...); w != 0 {
 		t.Fatalf("unrelated client waits %v", w)
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/keboola/agnes/rbac"
 )
 
 // Config configures a Server. The zero value of every field has a usable
@@ -112,7 +114,7 @@ type Server struct {
 	log      *slog.Logger
 	startups chan struct{} // semaphore: connections before the command loop
 	cancels  cancelRegistry
-	limits   *loginLimiter
+	limits   *rbac.FailureLimiter
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -134,7 +136,7 @@ func NewServer(cfg Config, b Backend) *Server {
 		log:       cfg.Logger,
 		startups:  make(chan struct{}, cfg.MaxStartups),
 		cancels:   cancelRegistry{conns: make(map[uint32]*conn)},
-		limits:    newLoginLimiter(cfg.AuthFailureBurst, cfg.AuthFailureRefill),
+		limits:    rbac.NewFailureLimiter(cfg.AuthFailureBurst, cfg.AuthFailureRefill),
 		listeners: make(map[net.Listener]struct{}),
 		conns:     make(map[*conn]struct{}),
 	}
