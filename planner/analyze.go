@@ -27,8 +27,9 @@ type analysis struct {
 	operators  []*pg_query.A_Expr    // OPERATOR(pg_catalog.op)
 	collations []*pg_query.Node      // x COLLATE pg_catalog."default"
 	typeNames  []*pg_query.TypeName  // pg_catalog.typename
-	// Indirections ((expr).field, (expr)[i]) on expressions the deparser
-	// would print without the parentheses the grammar needs.
+	// Indirections ((expr).field, (expr)[i]); the rewrite parenthesizes the
+	// expressions the deparser would print without the parentheses the
+	// grammar needs.
 	indirections []*pg_query.A_Indirection
 
 	// Nodes the PostgreSQL compatibility pass (compat.go) replaces; they
@@ -195,9 +196,9 @@ func (z *analyzer) node(n *pg_query.Node, sc *scope, parent int) error {
 			z.a.operators = append(z.a.operators, e)
 		}
 	case *pg_query.Node_AIndirection:
-		if !printsOwnParens(x.AIndirection.Arg) {
-			z.a.indirections = append(z.a.indirections, x.AIndirection)
-		}
+		// All of them: a rewrite may turn a call that prints its own
+		// parentheses into an expression that does not (rewrite.go).
+		z.a.indirections = append(z.a.indirections, x.AIndirection)
 	case *pg_query.Node_SqlvalueFunction:
 		if x.SqlvalueFunction.Op >= pg_query.SQLValueFunctionOp_SVFOP_CURRENT_ROLE {
 			z.a.sessionValues = true

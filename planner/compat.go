@@ -167,6 +167,9 @@ func (p *planner) compatRewrite(node *pg_query.Node, a *analysis, catalogOnly bo
 		return err
 	}
 	rewriteRoundScale(a)
+	if err := rewriteRegexpMatch(a); err != nil {
+		return err
+	}
 	if c == nil {
 		return nil
 	}

@@ -127,7 +127,9 @@ func (p *planner) rewrite(node *pg_query.Node, a *analysis, g *grant) (string, [
 	// node types; nesting the argument in an indirection without a path
 	// makes it print "(arg)" and re-parse to the same tree.
 	for _, ind := range a.indirections {
-		ind.Arg = &pg_query.Node{Node: &pg_query.Node_AIndirection{AIndirection: &pg_query.A_Indirection{Arg: ind.Arg}}}
+		if !printsOwnParens(ind.Arg) {
+			ind.Arg = &pg_query.Node{Node: &pg_query.Node_AIndirection{AIndirection: &pg_query.A_Indirection{Arg: ind.Arg}}}
+		}
 	}
 	// Innermost first, so nested COLLATE clauses unwrap completely.
 	for i := len(a.collations) - 1; i >= 0; i-- {

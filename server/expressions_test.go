@@ -55,6 +55,13 @@ var pgExpressionCases = []string{
 	`round(avg(amount)::numeric, 2) FROM orders`,
 	`round(sum(amount), 1) FROM orders`,
 	`(amount * 3)::numeric(14,3) FROM orders WHERE id = 7`,
+	// regexp_match: capture groups, the whole match, no match, NULL.
+	`regexp_match('order 2024-03-05 done', '(\d{4})-(\d{2})-(\d{2})')`,
+	`regexp_match('order 2024-03-05 done', '\d{4}-\d{2}')`,
+	`regexp_match('abc', 'x(y)')`,
+	`regexp_match(NULL, 'a')`,
+	`regexp_match('ABC', 'b(c)', 'i')`,
+	`(regexp_match(customer, '_(\d+)$'))[1] FROM orders WHERE id = 42`,
 	// Division: integer division, NULL stays NULL.
 	`7 / 2`,
 	`-7 % 3`,
@@ -69,6 +76,7 @@ var failingCases = []string{
 	`7 % 0`,
 	`7.5 / 0`,
 	`id / (id - id) FROM orders`,
+	`regexp_match('abc', 'b', 'g')`,
 }
 
 func TestExpressionsMatchPostgres(t *testing.T) {
@@ -118,7 +126,8 @@ func TestExpressionsMatchPostgres(t *testing.T) {
 	}
 	// A template that is not a constant, or a pattern Agnes cannot
 	// reproduce, is refused rather than answered differently.
-	for _, expr := range []string{`to_char(now(), customer) FROM orders`, `to_char(now(), 'TZ')`, `to_char(now(), 'DDth')`} {
+	for _, expr := range []string{`to_char(now(), customer) FROM orders`, `to_char(now(), 'TZ')`, `to_char(now(), 'DDth')`,
+		`regexp_match(customer, customer) FROM orders`} {
 		if _, err := value(agnes, expr); sqlState(err) != "0A000" {
 			t.Errorf("%s: %v, want 0A000", expr, err)
 		}
