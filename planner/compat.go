@@ -167,6 +167,7 @@ func (p *planner) compatRewrite(node *pg_query.Node, a *analysis, catalogOnly bo
 		return err
 	}
 	rewriteRoundScale(a)
+	rewriteJSONSetCalls(a)
 	if err := rewriteRegexpMatch(a); err != nil {
 		return err
 	}

@@ -42,6 +42,12 @@ func rewriteRangeFunctions(a *analysis) {
 			wrapScalarFunction(n, rf, f, name)
 			continue
 		}
+		if f != nil && (len(f.Funcname) == 1 || len(f.Funcname) == 2 && foldName(stringValue(f.Funcname[0])) == "pg_catalog") && !rf.Ordinality {
+			if sel, cols := jsonSetInFrom(foldName(stringValue(f.Funcname[len(f.Funcname)-1])), f); sel != nil {
+				wrapSubquery(n, rf, f, sel, cols)
+				continue
+			}
+		}
 		if f == nil || len(f.Funcname) > 2 || len(f.Funcname) == 2 && foldName(stringValue(f.Funcname[0])) != "pg_catalog" {
 			continue
 		}
@@ -150,6 +156,24 @@ func wrapScalarFunction(n *pg_query.Node, rf *pg_query.RangeFunction, f *pg_quer
 		Lateral:  rf.Lateral || hasColumnRef(f.Args),
 		Subquery: &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: &pg_query.SelectStmt{TargetList: targets}}},
 		Alias:    &pg_query.Alias{Aliasname: alias.Aliasname, Colnames: cols},
+	}}
+}
+
+// wrapSubquery replaces a function in FROM by the subquery sel computing
+// its rows, named as the function was (alias, else the function's name)
+// with the alias's column names or cols.
+func wrapSubquery(n *pg_query.Node, rf *pg_query.RangeFunction, f *pg_query.FuncCall, sel *pg_query.SelectStmt, cols []string) {
+	alias := &pg_query.Alias{Aliasname: stringValue(f.Funcname[len(f.Funcname)-1])}
+	if rf.Alias != nil {
+		alias = &pg_query.Alias{Aliasname: rf.Alias.Aliasname, Colnames: rf.Alias.Colnames}
+	}
+	for i := len(alias.Colnames); i < len(cols); i++ {
+		alias.Colnames = append(alias.Colnames, pg_query.MakeStrNode(cols[i]))
+	}
+	n.Node = &pg_query.Node_RangeSubselect{RangeSubselect: &pg_query.RangeSubselect{
+		Lateral:  rf.Lateral || hasColumnRef(f.Args),
+		Subquery: &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: sel}},
+		Alias:    alias,
 	}}
 }
 

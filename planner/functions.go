@@ -210,6 +210,7 @@ var tableFunctions = []string{
 	"repeat_row", "unnest",
 	// PostgreSQL set-returning functions served by the compatibility layer.
 	"_pg_expandarray", "json_array_elements", "json_array_elements_text", "json_object_keys",
+	"jsonb_each", "json_each_text", "jsonb_each_text",
 	"jsonb_array_elements", "jsonb_array_elements_text", "jsonb_object_keys", "pg_get_keywords",
 	"pg_listening_channels", "regexp_matches", "generate_subscripts", "regexp_split_to_table",
 }

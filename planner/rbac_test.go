@@ -92,7 +92,7 @@ var rbacShapes = []struct {
 	{"SELECT 1 IS DISTINCT FROM (SELECT max(id) FROM %s)", KindSelect, `SELECT 1 IS DISTINCT FROM (SELECT max(id) AS max FROM main.orders) AS "?column?"`},
 	{"SELECT * FROM orders o WHERE (o.id, o.customer) IN (SELECT id, customer FROM %s)", KindSelect, "SELECT * FROM main.orders o WHERE (o.id, o.customer) IN (SELECT id, customer FROM main.orders)"},
 	{"SELECT count(*) FROM orders GROUP BY GROUPING SETS ((customer), ((SELECT 1 FROM %s LIMIT 1)))", KindSelect, `SELECT count(*) AS count FROM main.orders GROUP BY GROUPING SETS (customer, (SELECT 1 AS "?column?" FROM main.orders LIMIT 1))`},
-	{"SELECT * FROM json_each((SELECT '{}' FROM %s LIMIT 1))", KindSelect, `SELECT * FROM json_each((SELECT '{}' AS "?column?" FROM main.orders LIMIT 1))`},
+	{"SELECT * FROM json_each((SELECT '{}' FROM %s LIMIT 1))", KindSelect, `SELECT * FROM LATERAL (SELECT __agnes_json.key AS key, __agnes_json.value AS value FROM json_each((SELECT '{}' AS "?column?" FROM main.orders LIMIT 1)::"json") __agnes_json) json_each(key, value)`},
 }
 
 func fillShape(shape, table string) string {

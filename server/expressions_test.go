@@ -62,6 +62,15 @@ var pgExpressionCases = []string{
 	`regexp_match(NULL, 'a')`,
 	`regexp_match('ABC', 'b(c)', 'i')`,
 	`(regexp_match(customer, '_(\d+)$'))[1] FROM orders WHERE id = 42`,
+	// JSON set-returning functions, in FROM and in the select list.
+	`string_agg(value::text, '|') FROM json_array_elements('[1,"a",{"b":2},null]')`,
+	`string_agg(coalesce(value, '<null>'), '|') FROM json_array_elements_text('[1,"a",{"b":2},null]')`,
+	`string_agg(e::text, '|' ORDER BY e::text) FROM jsonb_array_elements('[3,1,2]') AS t(e)`,
+	`string_agg(json_object_keys, ',' ORDER BY json_object_keys) FROM json_object_keys('{"b":1,"a":2}')`,
+	`string_agg(key || '=' || value::text, ',' ORDER BY key) FROM json_each('{"a":1,"b":"x"}')`,
+	`string_agg(k || '=' || v, ',' ORDER BY k) FROM json_each_text('{"a":1,"b":"x","c":null}') AS j(k, v) WHERE v IS NOT NULL`,
+	`count(*) FROM (SELECT json_array_elements('[1,2,3]')) s`,
+	`string_agg(x, ',') FROM (SELECT json_array_elements_text('["p","q"]') AS x) s`,
 	// Division: integer division, NULL stays NULL.
 	`7 / 2`,
 	`-7 % 3`,
