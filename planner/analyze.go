@@ -52,6 +52,8 @@ type analysis struct {
 	systemColumns []*pg_query.Node
 	// divisions are a / b and a % b (A_Expr wrappers).
 	divisions []*pg_query.Node
+	// jsonPaths are x #> path and x #>> path (A_Expr wrappers).
+	jsonPaths []*pg_query.Node
 }
 
 // cteDef is one common table expression of a WITH clause.
@@ -184,6 +186,10 @@ func (z *analyzer) node(n *pg_query.Node, sc *scope, parent int) error {
 			case "/", "%":
 				if len(e.Name) == 1 && e.Rexpr != nil {
 					z.a.divisions = append(z.a.divisions, n)
+				}
+			case "#>", "#>>":
+				if len(e.Name) == 1 && e.Rexpr != nil {
+					z.a.jsonPaths = append(z.a.jsonPaths, n)
 				}
 			}
 		}

@@ -168,6 +168,9 @@ func (p *planner) compatRewrite(node *pg_query.Node, a *analysis, catalogOnly bo
 	}
 	rewriteRoundScale(a)
 	rewriteJSONSetCalls(a)
+	if err := rewriteJSONPaths(a); err != nil {
+		return err
+	}
 	if err := rewriteRegexpMatch(a); err != nil {
 		return err
 	}

@@ -1,7 +1,12 @@
 package planner
 
 import (
+	"strconv"
+	"strings"
+
 	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/keboola/agnes/pgerr"
 )
 
 // PostgreSQL's JSON set-returning functions, which DuckDB lacks, over
@@ -86,4 +91,68 @@ func jsonSetInFrom(name string, f *pg_query.FuncCall) (*pg_query.SelectStmt, []s
 		},
 		FromClause: []*pg_query.Node{{Node: &pg_query.Node_RangeFunction{RangeFunction: each}}},
 	}, []string{"key", "value"}
+}
+
+// rewriteJSONPaths turns x #> '{a,0,b}' and x #>> '{a,0,b}' (PostgreSQL's
+// path operators, which DuckDB does not parse) into
+// json_extract[_string](x::json, '$."a"[0]."b"'). The path must be a
+// constant text array.
+func rewriteJSONPaths(a *analysis) error {
+	for _, n := range a.jsonPaths {
+		e := n.GetAExpr()
+		if e == nil {
+			continue
+		}
+		op := stringValue(e.Name[0])
+		var text string
+		switch r := e.Rexpr; {
+		case r.GetAConst() != nil && r.GetAConst().GetSval() != nil:
+			text = r.GetAConst().GetSval().Sval
+		case r.GetTypeCast() != nil && r.GetTypeCast().Arg.GetAConst() != nil && r.GetTypeCast().Arg.GetAConst().GetSval() != nil:
+			text = r.GetTypeCast().Arg.GetAConst().GetSval().Sval
+		default:
+			return pgerr.New(pgerr.FeatureNotSupported, "the %s operator is supported by Agnes only with a constant path such as '{a,0,b}'", op)
+		}
+		elems, err := parsePathArray(text)
+		if err != nil {
+			return err
+		}
+		var path strings.Builder
+		path.WriteString("$")
+		for _, el := range elems {
+			if i, err := strconv.Atoi(el); err == nil && i >= 0 {
+				path.WriteString("[" + strconv.Itoa(i) + "]")
+				continue
+			}
+			path.WriteString(`."` + strings.ReplaceAll(el, `"`, `\"`) + `"`)
+		}
+		fn := "json_extract"
+		if op == "#>>" {
+			fn = "json_extract_string"
+		}
+		n.Node = funcCallNode(fn, castNode(e.Lexpr, "json"), pg_query.MakeAConstStrNode(path.String(), -1)).Node
+	}
+	return nil
+}
+
+// parsePathArray reads a one-dimensional text array literal of path
+// elements.
+func parsePathArray(text string) ([]string, error) {
+	node, dims, err := parseArrayLiteral(text)
+	if err != nil {
+		return nil, err
+	}
+	bad := pgerr.New(pgerr.FeatureNotSupported, "JSON path %q is not supported by Agnes: use a one-dimensional array of keys and indexes", text)
+	if dims > 1 {
+		return nil, bad
+	}
+	var out []string
+	for _, el := range node.GetAArrayExpr().GetElements() {
+		c := el.GetAConst()
+		if c == nil || c.GetSval() == nil {
+			return nil, bad
+		}
+		out = append(out, c.GetSval().Sval)
+	}
+	return out, nil
 }

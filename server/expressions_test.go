@@ -71,6 +71,15 @@ var pgExpressionCases = []string{
 	`string_agg(k || '=' || v, ',' ORDER BY k) FROM json_each_text('{"a":1,"b":"x","c":null}') AS j(k, v) WHERE v IS NOT NULL`,
 	`count(*) FROM (SELECT json_array_elements('[1,2,3]')) s`,
 	`string_agg(x, ',') FROM (SELECT json_array_elements_text('["p","q"]') AS x) s`,
+	// JSON path and index operators.
+	`'{"a":{"b":[10,{"c":"x"}]}}'::json #> '{a,b,1}'`,
+	`'{"a":{"b":[10,{"c":"x"}]}}'::jsonb #>> '{a,b,1,c}'`,
+	`'{"a":{"b":[10,{"c":"x"}]}}'::json #>> '{a,b,0}'`,
+	`'{"a b":1}'::json #>> '{a b}'`,
+	`'{"a":1}'::json #>> '{x}'`,
+	`'[1,"two",3]'::json -> 1`,
+	`'[1,"two",3]'::json ->> 1`,
+	`'{"a":{"b":2}}'::json -> 'a' ->> 'b'`,
 	// Division: integer division, NULL stays NULL.
 	`7 / 2`,
 	`-7 % 3`,
