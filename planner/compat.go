@@ -168,6 +168,10 @@ func (p *planner) compatRewrite(node *pg_query.Node, a *analysis, catalogOnly bo
 	}
 	rewriteRoundScale(a)
 	rewriteJSONSetCalls(a)
+	rewriteSeriesCalls(a)
+	if err := rewriteEncodeCalls(a); err != nil {
+		return err
+	}
 	if err := rewriteJSONPaths(a); err != nil {
 		return err
 	}

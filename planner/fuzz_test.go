@@ -35,6 +35,7 @@ func FuzzPlanQuery(f *testing.F) {
 		"SELECT 3.14159::numeric, '1e5'::numeric, round(amount, 2), 1 / 0, id % (id - id) FROM orders",
 		"DECLARE c SCROLL CURSOR FOR SELECT * FROM orders", "FETCH BACKWARD ALL FROM c", "MOVE ABSOLUTE -1 IN c",
 		"SELECT n.xmin, age(n.xmin) FROM pg_namespace n",
+		"SELECT generate_series(1, id::int), encode(decode('00', 'hex'), 'base64'), decode('x', 'escape') FROM orders",
 		"SELECT '{}'::json #>> '{a,0,\"b c\"}', x #> '{}' FROM json_each('{\"a\":1}') AS j(k, x), json_array_elements('[1]')",
 		"SELECT (regexp_match(customer, '(\\w+)_([0-9]+)', 'i'))[2], regexp_match(customer, '[(]x') FROM orders",
 	} {

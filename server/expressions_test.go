@@ -80,6 +80,14 @@ var pgExpressionCases = []string{
 	`'[1,"two",3]'::json -> 1`,
 	`'[1,"two",3]'::json ->> 1`,
 	`'{"a":{"b":2}}'::json -> 'a' ->> 'b'`,
+	// generate_series in a select list gives rows; encode/decode formats.
+	`count(*) FROM (SELECT generate_series(1, 3)) s`,
+	`sum(g) FROM (SELECT generate_series(1, 10, 3) AS g) s`,
+	`pg_typeof(g)::text FROM (SELECT generate_series(1, 2) AS g) s LIMIT 1`,
+	`encode('abc'::bytea, 'hex')`,
+	`encode('\x00ff'::bytea, 'base64')`,
+	`encode(decode('616263', 'hex'), 'base64')`,
+	`decode('YWJj', 'base64') = 'abc'::bytea`,
 	// Division: integer division, NULL stays NULL.
 	`7 / 2`,
 	`-7 % 3`,
