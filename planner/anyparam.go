@@ -61,30 +61,12 @@ func anyParamExact(n *pg_query.Node) {
 		return
 	}
 	arr, x := e.Rexpr, e.Lexpr
-	null := &pg_query.Node{Node: &pg_query.Node_AConst{AConst: &pg_query.A_Const{Isnull: true}}}
-	isNull := func(v *pg_query.Node) *pg_query.Node {
-		return &pg_query.Node{Node: &pg_query.Node_NullTest{NullTest: &pg_query.NullTest{Arg: v, Nulltesttype: pg_query.NullTestType_IS_NULL, Location: -1}}}
-	}
-	boolConst := func(b bool) *pg_query.Node {
-		return &pg_query.Node{Node: &pg_query.Node_AConst{AConst: &pg_query.A_Const{
-			Val: &pg_query.A_Const_Boolval{Boolval: &pg_query.Boolean{Boolval: b != negate}}}}}
-	}
-	when := func(cond, result *pg_query.Node) *pg_query.Node {
-		return &pg_query.Node{Node: &pg_query.Node_CaseWhen{CaseWhen: &pg_query.CaseWhen{Expr: cond, Result: result}}}
-	}
 	length := funcCallNode("len", arr)
-	n.Node = &pg_query.Node_CaseExpr{CaseExpr: &pg_query.CaseExpr{
-		Args: []*pg_query.Node{
-			when(pg_query.MakeBoolExprNode(pg_query.BoolExprType_AND_EXPR, []*pg_query.Node{
-				{Node: &pg_query.Node_NullTest{NullTest: &pg_query.NullTest{Arg: x, Nulltesttype: pg_query.NullTestType_IS_NOT_NULL, Location: -1}}},
-				funcCallNode("list_contains", arr, x),
-			}, -1), boolConst(true)),
-			when(isNull(arr), null),
-			when(arith("=", length, intConst(0)), boolConst(false)),
-			when(isNull(x), null),
-			when(arith("<", funcCallNode("list_count", arr), length), null),
-		},
-		Defresult: boolConst(false),
-		Location:  -1,
-	}}
+	n.Node = caseExpr(boolConst(negate),
+		when{and(isNull(x, true), funcCallNode("list_contains", arr, x)), boolConst(!negate)},
+		when{isNull(arr, false), nullConst()},
+		when{arith("=", length, intConst(0)), boolConst(negate)},
+		when{isNull(x, false), nullConst()},
+		when{arith("<", funcCallNode("list_count", arr), length), nullConst()},
+	).Node
 }

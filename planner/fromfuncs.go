@@ -134,29 +134,24 @@ func wrapIntegerSeries(n *pg_query.Node, rf *pg_query.RangeFunction) {
 // named as PostgreSQL names it (the column alias, else the table alias,
 // else the function's name).
 func wrapScalarFunction(n *pg_query.Node, rf *pg_query.RangeFunction, f *pg_query.FuncCall, name string) {
-	alias := rf.Alias
-	if alias == nil {
-		alias = &pg_query.Alias{Aliasname: name}
-	}
-	colName := alias.Aliasname
-	if len(alias.Colnames) > 0 {
-		colName = stringValue(alias.Colnames[0])
+	colName := name
+	switch {
+	case rf.Alias != nil && len(rf.Alias.Colnames) > 0:
+		colName = stringValue(rf.Alias.Colnames[0])
+	case rf.Alias != nil:
+		colName = rf.Alias.Aliasname
 	}
 	targets := []*pg_query.Node{pg_query.MakeResTargetNodeWithNameAndVal(colName, &pg_query.Node{Node: &pg_query.Node_FuncCall{FuncCall: f}}, -1)}
-	cols := []*pg_query.Node{pg_query.MakeStrNode(colName)}
+	cols := []string{colName}
 	if rf.Ordinality {
 		ordName := "ordinality"
-		if len(alias.Colnames) > 1 {
-			ordName = stringValue(alias.Colnames[1])
+		if rf.Alias != nil && len(rf.Alias.Colnames) > 1 {
+			ordName = stringValue(rf.Alias.Colnames[1])
 		}
-		targets = append(targets, pg_query.MakeResTargetNodeWithNameAndVal(ordName, castNode(pg_query.MakeAConstIntNode(1, -1), "int8"), -1))
-		cols = append(cols, pg_query.MakeStrNode(ordName))
+		targets = append(targets, pg_query.MakeResTargetNodeWithNameAndVal(ordName, castNode(intConst(1), "int8"), -1))
+		cols = append(cols, ordName)
 	}
-	n.Node = &pg_query.Node_RangeSubselect{RangeSubselect: &pg_query.RangeSubselect{
-		Lateral:  rf.Lateral || hasColumnRef(f.Args),
-		Subquery: &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: &pg_query.SelectStmt{TargetList: targets}}},
-		Alias:    &pg_query.Alias{Aliasname: alias.Aliasname, Colnames: cols},
-	}}
+	wrapSubquery(n, rf, f, &pg_query.SelectStmt{TargetList: targets}, cols)
 }
 
 // wrapSubquery replaces a function in FROM by the subquery sel computing

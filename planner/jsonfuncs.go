@@ -44,7 +44,7 @@ func jsonElementsCall(name string, x *pg_query.Node) *pg_query.Node {
 // expressions.
 func rewriteJSONSetCalls(a *analysis) {
 	for _, f := range a.functions {
-		if f.inFrom || f.wrapper == nil || len(f.node.Args) != 1 || f.schema != "" && f.schema != "pg_catalog" {
+		if !f.isExprCall() || len(f.node.Args) != 1 {
 			continue
 		}
 		if call := jsonElementsCall(f.name, f.node.Args[0]); call != nil {

@@ -87,8 +87,7 @@ func decimalShape(text string) (int, int, bool) {
 // CAST(round(x, n) AS numeric(38, max(n, 0))).
 func rewriteRoundScale(a *analysis) {
 	for _, f := range a.functions {
-		if f.name != "round" || f.wrapper == nil || f.inFrom || len(f.node.Args) != 2 ||
-			f.schema != "" && f.schema != "pg_catalog" || f.node.Over != nil {
+		if f.name != "round" || !f.isExprCall() || len(f.node.Args) != 2 || f.node.Over != nil {
 			continue
 		}
 		k := f.node.Args[1].GetAConst()
@@ -123,16 +122,8 @@ func guardDivision(n *pg_query.Node) {
 		return
 	}
 	orig := &pg_query.Node{Node: &pg_query.Node_AExpr{AExpr: e}}
-	cond := pg_query.MakeBoolExprNode(pg_query.BoolExprType_AND_EXPR, []*pg_query.Node{
-		arith("=", e.Rexpr, intConst(0)),
-		{Node: &pg_query.Node_NullTest{NullTest: &pg_query.NullTest{Arg: e.Lexpr, Nulltesttype: pg_query.NullTestType_IS_NOT_NULL, Location: -1}}},
-	}, -1)
-	n.Node = &pg_query.Node_CaseExpr{CaseExpr: &pg_query.CaseExpr{
-		Args: []*pg_query.Node{{Node: &pg_query.Node_CaseWhen{CaseWhen: &pg_query.CaseWhen{
-			Expr:   cond,
-			Result: funcCallNode("error", pg_query.MakeAConstStrNode("division by zero", -1)),
-		}}}},
-		Defresult: orig,
-		Location:  -1,
-	}}
+	n.Node = caseExpr(orig, when{
+		and(arith("=", e.Rexpr, intConst(0)), isNull(e.Lexpr, true)),
+		funcCallNode("error", pg_query.MakeAConstStrNode("division by zero", -1)),
+	}).Node
 }

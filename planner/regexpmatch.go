@@ -23,7 +23,7 @@ import (
 // rewriteRegexpMatch rewrites regexp_match calls with a constant pattern.
 func rewriteRegexpMatch(a *analysis) error {
 	for _, f := range a.functions {
-		if f.name != "regexp_match" || f.inFrom || f.wrapper == nil || f.schema != "" && f.schema != "pg_catalog" {
+		if f.name != "regexp_match" || !f.isExprCall() {
 			continue
 		}
 		args := f.node.Args
@@ -59,25 +59,15 @@ func rewriteRegexpMatch(a *analysis) error {
 		}
 		var elems []*pg_query.Node
 		if groups == 0 {
-			elems = append(elems, funcCallNodeArgs("regexp_extract", withFlags(args[0], args[1], intConst(0))))
+			elems = append(elems, funcCallNode("regexp_extract", withFlags(args[0], args[1], intConst(0))...))
 		}
 		for g := 1; g <= groups; g++ {
-			elems = append(elems, funcCallNodeArgs("regexp_extract", withFlags(args[0], args[1], intConst(int64(g)))))
+			elems = append(elems, funcCallNode("regexp_extract", withFlags(args[0], args[1], intConst(int64(g)))...))
 		}
 		list := &pg_query.Node{Node: &pg_query.Node_AArrayExpr{AArrayExpr: &pg_query.A_ArrayExpr{Elements: elems, Location: -1}}}
-		f.wrapper.Node = &pg_query.Node_CaseExpr{CaseExpr: &pg_query.CaseExpr{
-			Args: []*pg_query.Node{{Node: &pg_query.Node_CaseWhen{CaseWhen: &pg_query.CaseWhen{
-				Expr:   funcCallNodeArgs("regexp_matches", withFlags(args[0], args[1])),
-				Result: list,
-			}}}},
-			Location: -1,
-		}}
+		f.wrapper.Node = caseExpr(nil, when{funcCallNode("regexp_matches", withFlags(args[0], args[1])...), list}).Node
 	}
 	return nil
-}
-
-func funcCallNodeArgs(name string, args []*pg_query.Node) *pg_query.Node {
-	return funcCallNode(name, args...)
 }
 
 // captureGroups counts the capturing groups of a regular expression:

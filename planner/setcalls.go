@@ -12,8 +12,7 @@ import (
 // integer when PostgreSQL would return integer.
 func rewriteSeriesCalls(a *analysis) {
 	for _, f := range a.functions {
-		if f.name != "generate_series" || f.inFrom || f.wrapper == nil || f.schema != "" && f.schema != "pg_catalog" ||
-			len(f.node.Args) < 2 || len(f.node.Args) > 3 {
+		if f.name != "generate_series" || !f.isExprCall() || len(f.node.Args) < 2 || len(f.node.Args) > 3 {
 			continue
 		}
 		call := &pg_query.Node{Node: &pg_query.Node_FuncCall{FuncCall: f.node}}
@@ -31,8 +30,7 @@ func rewriteSeriesCalls(a *analysis) {
 // UTF-8 conversions with one argument, which stay as they are.
 func rewriteEncodeCalls(a *analysis) error {
 	for _, f := range a.functions {
-		if f.name != "encode" && f.name != "decode" || f.inFrom || f.wrapper == nil || len(f.node.Args) != 2 ||
-			f.schema != "" && f.schema != "pg_catalog" {
+		if f.name != "encode" && f.name != "decode" || !f.isExprCall() || len(f.node.Args) != 2 {
 			continue
 		}
 		fc := f.node.Args[1].GetAConst()

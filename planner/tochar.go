@@ -131,7 +131,7 @@ var unsupportedDateTokens = []string{"TZH", "TZM", "TZ", "tz", "OF", "RM", "rm",
 // calls with a constant template.
 func rewriteTemplateFunctions(a *analysis) error {
 	for _, f := range a.functions {
-		if f.inFrom || f.wrapper == nil || f.schema != "" && f.schema != "pg_catalog" || len(f.node.Args) != 2 {
+		if !f.isExprCall() || len(f.node.Args) != 2 {
 			continue
 		}
 		switch f.name {
@@ -370,13 +370,11 @@ func numericToChar(x *pg_query.Node, template string) (*pg_query.Node, error) {
 		body = funcCallNode("regexp_replace", body,
 			pg_query.MakeAConstStrNode("(\\.[0-9]{"+strconv.Itoa(keep)+"}[0-9]*?)0+$", -1), pg_query.MakeAConstStrNode("\\1", -1))
 	}
-	sign := &pg_query.Node{Node: &pg_query.Node_CaseExpr{CaseExpr: &pg_query.CaseExpr{
-		Args: []*pg_query.Node{{Node: &pg_query.Node_CaseWhen{CaseWhen: &pg_query.CaseWhen{
-			Expr:   arith("<", rounded, intConst(0)),
-			Result: pg_query.MakeAConstStrNode("-", -1),
-		}}}},
-		Defresult: pg_query.MakeAConstStrNode(map[bool]string{true: "", false: " "}[fm], -1),
-	}}}
+	positive := " "
+	if fm {
+		positive = ""
+	}
+	sign := caseLess(rounded, 0, "-", positive)
 	out := arith("||", sign, body)
 	if !fm {
 		width := digits + 1 // the sign position
@@ -398,12 +396,6 @@ func firstRune(s string) (rune, int) {
 		}
 	}
 	return 0, len(s)
-}
-
-func intConst(v int64) *pg_query.Node { return pg_query.MakeAConstIntNode(v, -1) }
-
-func arith(op string, l, r *pg_query.Node) *pg_query.Node {
-	return pg_query.MakeAExprNode(pg_query.A_Expr_Kind_AEXPR_OP, []*pg_query.Node{pg_query.MakeStrNode(op)}, l, r, -1)
 }
 
 func intDiv(x *pg_query.Node, n int64) *pg_query.Node {
@@ -457,13 +449,7 @@ func eraExpr(ad, bc string) func(x *pg_query.Node, fm bool) *pg_query.Node {
 
 // caseLess is CASE WHEN v < n THEN lt ELSE ge END.
 func caseLess(v *pg_query.Node, n int64, lt, ge string) *pg_query.Node {
-	return &pg_query.Node{Node: &pg_query.Node_CaseExpr{CaseExpr: &pg_query.CaseExpr{
-		Args: []*pg_query.Node{{Node: &pg_query.Node_CaseWhen{CaseWhen: &pg_query.CaseWhen{
-			Expr:   arith("<", v, intConst(n)),
-			Result: pg_query.MakeAConstStrNode(lt, -1),
-		}}}},
-		Defresult: pg_query.MakeAConstStrNode(ge, -1),
-	}}}
+	return caseExpr(pg_query.MakeAConstStrNode(ge, -1), when{arith("<", v, intConst(n)), pg_query.MakeAConstStrNode(lt, -1)})
 }
 
 func lastYearDigits(part string, n int64) func(x *pg_query.Node, fm bool) *pg_query.Node {

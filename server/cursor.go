@@ -124,7 +124,7 @@ func (s *session) fetchCursor(c *planner.SessionCommand) (wire.Result, error) {
 		}
 		return &cmdResult{tag: "MOVE " + strconv.FormatInt(moved, 10)}, nil
 	}
-	return &fetchResult{cur: cur, left: n}, nil
+	return &fetchResult{cursorRows: cursorRows{cur: cur}, left: n}, nil
 }
 
 func (s *session) closeCursor(c *planner.SessionCommand) (wire.Result, error) {
@@ -282,22 +282,41 @@ func (c *cursor) close() {
 	}
 }
 
-// fetchResult streams up to left rows of a cursor.
-type fetchResult struct {
+// cursorRows is what every FETCH result shares: the cursor's columns and
+// the slice of rows last handed out, released by the next call.
+type cursorRows struct {
 	cur   *cursor
-	left  int64
-	slice arrow.RecordBatch // the batch last handed out
-	err   error
+	slice arrow.RecordBatch
 }
 
-func (f *fetchResult) Schema() *arrow.Schema               { return f.cur.schema }
-func (f *fetchResult) Columns() []wire.Column              { return f.cur.cols }
-func (f *fetchResult) Tag() string                         { return "FETCH" }
-func (f *fetchResult) ParameterChanges() map[string]string { return nil }
-func (f *fetchResult) Notices() []string                   { return nil }
-func (f *fetchResult) CopyOut() *wire.CopyOptions          { return nil }
-func (f *fetchResult) Err() error                          { return f.err }
-func (f *fetchResult) BinaryRows() bool                    { return f.cur.binary }
+func (c *cursorRows) Schema() *arrow.Schema               { return c.cur.schema }
+func (c *cursorRows) Columns() []wire.Column              { return c.cur.cols }
+func (c *cursorRows) Tag() string                         { return "FETCH" }
+func (c *cursorRows) ParameterChanges() map[string]string { return nil }
+func (c *cursorRows) Notices() []string                   { return nil }
+func (c *cursorRows) CopyOut() *wire.CopyOptions          { return nil }
+func (c *cursorRows) BinaryRows() bool                    { return c.cur.binary }
+
+func (c *cursorRows) releaseSlice() {
+	if c.slice != nil {
+		c.slice.Release()
+		c.slice = nil
+	}
+}
+
+func (c *cursorRows) Close() error {
+	c.releaseSlice()
+	return nil
+}
+
+// fetchResult streams up to left rows of a cursor.
+type fetchResult struct {
+	cursorRows
+	left int64
+	err  error
+}
+
+func (f *fetchResult) Err() error { return f.err }
 
 func (f *fetchResult) Next() arrow.RecordBatch {
 	f.releaseSlice()
@@ -317,18 +336,6 @@ func (f *fetchResult) Next() arrow.RecordBatch {
 	f.cur.row += k
 	f.left -= k
 	return f.slice
-}
-
-func (f *fetchResult) releaseSlice() {
-	if f.slice != nil {
-		f.slice.Release()
-		f.slice = nil
-	}
-}
-
-func (f *fetchResult) Close() error {
-	f.releaseSlice()
-	return nil
 }
 
 // DescribeCursor answers a protocol-level Describe of a portal named like

@@ -124,25 +124,17 @@ func (s *scrollRows) move(direction string, count int64, all bool) []int64 {
 
 // scrollResult sends the rows of one FETCH from a SCROLL cursor.
 type scrollResult struct {
-	cur   *cursor
-	rows  []int64
-	next  int
-	slice arrow.RecordBatch
+	cursorRows
+	rows []int64
+	next int
 }
 
-func (r *scrollResult) Schema() *arrow.Schema               { return r.cur.schema }
-func (r *scrollResult) Columns() []wire.Column              { return r.cur.cols }
-func (r *scrollResult) Tag() string                         { return "FETCH" }
-func (r *scrollResult) ParameterChanges() map[string]string { return nil }
-func (r *scrollResult) Notices() []string                   { return nil }
-func (r *scrollResult) CopyOut() *wire.CopyOptions          { return nil }
-func (r *scrollResult) Err() error                          { return nil }
-func (r *scrollResult) BinaryRows() bool                    { return r.cur.binary }
+func (r *scrollResult) Err() error { return nil }
 
 // Next returns the next run of rows that are adjacent and ascending in one
 // batch as one slice; rows fetched backward come one per slice.
 func (r *scrollResult) Next() arrow.RecordBatch {
-	r.release()
+	r.releaseSlice()
 	if r.next >= len(r.rows) {
 		return nil
 	}
@@ -161,25 +153,13 @@ func (r *scrollResult) Next() arrow.RecordBatch {
 	return r.slice
 }
 
-func (r *scrollResult) release() {
-	if r.slice != nil {
-		r.slice.Release()
-		r.slice = nil
-	}
-}
-
-func (r *scrollResult) Close() error {
-	r.release()
-	return nil
-}
-
 // fetchScroll runs FETCH or MOVE on a SCROLL cursor.
 func fetchScroll(cur *cursor, verb, direction string, count int64, all bool) wire.Result {
 	rows := cur.scroll.move(direction, count, all)
 	if verb == "move" {
 		return &cmdResult{tag: "MOVE " + strconv.Itoa(len(rows))}
 	}
-	return &scrollResult{cur: cur, rows: rows}
+	return &scrollResult{cursorRows: cursorRows{cur: cur}, rows: rows}
 }
 
 func (s *scrollRows) release() {

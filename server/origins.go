@@ -86,3 +86,7 @@ func (r *resolver) attnum(t planner.Table, column string) int16 {
 	}
 	return 0
 }
+
+// hasSources reports whether p reads tables whose columns can be origins;
+// the per-statement origin lookup is skipped otherwise.
+func hasSources(p *planner.Plan) bool { return p.Source != nil || len(p.Sources) > 0 }

@@ -157,4 +157,10 @@ func TestArrayParamsWithNulls(t *testing.T) {
 	if err := conn.QueryRow(ctx, "SELECT 1 = ANY($1::int[])", []*int32{&one, nil}).Scan(&hit); err != nil || hit == nil || !*hit {
 		t.Errorf("1 = ANY('{1,NULL}') = %v, %v; want true", hit, err)
 	}
+	var n int64
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM orders WHERE id = ANY($1) OR id = 5", []*int64{ptr(int64(1)), nil}).Scan(&n); err != nil || n != 2 {
+		t.Errorf("id = ANY('{1,NULL}') OR id = 5: %d, %v; want 2", n, err)
+	}
 }
+
+func ptr[T any](v T) *T { return &v }

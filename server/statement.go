@@ -81,6 +81,8 @@ func (st *statement) Describe(ctx context.Context) (*wire.Description, error) {
 	}
 	if cols != nil {
 		d.Columns = describedColumns(p, cols)
+	}
+	if cols != nil && hasSources(p) {
 		names := make([]string, len(d.Columns))
 		for i, c := range d.Columns {
 			names[i] = c.Name
@@ -160,7 +162,7 @@ func (st *statement) query(ctx context.Context, sql string, args []any) (wire.Re
 		return nil, err
 	}
 	res := &rowsResult{reader: rr, tag: "SELECT", cols: cols}
-	if st.plan.Copy == nil {
+	if st.plan.Copy == nil && hasSources(st.plan) {
 		names := make([]string, rr.Schema().NumFields())
 		for i, f := range rr.Schema().Fields() {
 			names[i] = f.Name

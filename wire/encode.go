@@ -172,3 +172,12 @@ func (e *rowEncoder) appendRow(dst []byte, row int) ([]byte, error) {
 	binary.BigEndian.PutUint32(dst[start+1:], uint32(len(dst)-start-1))
 	return dst, nil
 }
+
+// allBinary is n binary result format codes (a BINARY cursor's rows).
+func allBinary(n int) []int16 {
+	out := make([]int16, n)
+	for i := range out {
+		out[i] = formatBinary
+	}
+	return out
+}

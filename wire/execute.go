@@ -103,10 +103,7 @@ func (c *conn) runPortal(p *portal, maxRows int64, describe bool) bool {
 				// FETCH from a BINARY cursor in a simple Query; in the
 				// extended protocol Bind's format codes decide, as in
 				// PostgreSQL.
-				formats = make([]int16, len(shape.types))
-				for i := range formats {
-					formats[i] = 1
-				}
+				formats = allBinary(len(shape.types))
 			}
 			enc, err := newRowEncoder(schema, shape, formats, c.encodeOptions())
 			if err != nil {

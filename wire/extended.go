@@ -263,10 +263,7 @@ func (c *conn) handleDescribe(m *pgproto3.Describe) {
 				if cols, binary, ok := cs.DescribeCursor(m.Name); ok {
 					var formats []int16
 					if binary {
-						formats = make([]int16, len(cols))
-						for i := range formats {
-							formats[i] = 1
-						}
+						formats = allBinary(len(cols))
 					}
 					c.send(shapeFromColumns(cols).rowDescription(formats))
 					return

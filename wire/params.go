@@ -2,7 +2,6 @@ package wire
 
 import (
 	"encoding/binary"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -66,72 +65,8 @@ func decodeParams(values [][]byte, formats []int16, oids []uint32) ([]any, error
 		if err != nil {
 			return nil, err
 		}
-		args[i] = listWithNulls(args[i])
 	}
 	return args, nil
-}
-
-// listWithNulls passes an array with NULL elements as DuckDB's text form
-// of a list ("[1, NULL, 3]"), which DuckDB casts to the parameter's list
-// type: the driver cannot bind a Go slice mixing values and nil. Arrays of
-// other element kinds (nested, times, bytes) are left as they are.
-func listWithNulls(v any) any {
-	l, ok := v.([]any)
-	if !ok {
-		return v
-	}
-	nulls := 0
-	for _, e := range l {
-		if e == nil {
-			nulls++
-		}
-	}
-	if nulls == 0 || nulls == len(l) {
-		return v // the driver binds these (an all-NULL list included)
-	}
-	var b strings.Builder
-	b.WriteByte('[')
-	for i, e := range l {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		switch x := e.(type) {
-		case nil:
-			b.WriteString("NULL")
-		case bool:
-			b.WriteString(strconv.FormatBool(x))
-		case int16:
-			b.WriteString(strconv.FormatInt(int64(x), 10))
-		case int32:
-			b.WriteString(strconv.FormatInt(int64(x), 10))
-		case int64:
-			b.WriteString(strconv.FormatInt(x, 10))
-		case float32:
-			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-				return v
-			}
-			b.WriteString(strconv.FormatFloat(float64(x), 'g', -1, 32))
-		case float64:
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return v
-			}
-			b.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
-		case string:
-			b.WriteString(quoteListElement(x))
-		case fmt.Stringer:
-			b.WriteString(quoteListElement(x.String()))
-		default:
-			return v
-		}
-	}
-	b.WriteByte(']')
-	return b.String()
-}
-
-// quoteListElement quotes a string element of DuckDB's list text form,
-// where a backslash escapes the next character.
-func quoteListElement(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
 
 func invalidSyntax(typ string, v []byte) *pgerr.Error {
