@@ -12,23 +12,7 @@ import (
 // python3-psycopg2, python3-sqlalchemy, python3-pandas; .ci/run installs
 // them) against the gateway as an analyst granted orders only.
 func TestPythonClients(t *testing.T) {
-	// Debian's interpreter carries Debian's driver packages; a python3
-	// earlier on PATH (pyenv, venv) may not.
-	py := "/usr/bin/python3"
-	if _, err := exec.LookPath(py); err != nil {
-		if py, err = exec.LookPath("python3"); err != nil {
-			missingDriver(t, "python3 not installed")
-		}
-	}
-	if out, err := exec.Command(py, "-c", "import psycopg2, sqlalchemy, pandas").CombinedOutput(); err != nil {
-		missingDriver(t, "python drivers not installed: "+string(out))
-	}
-	ts := startServer(t, filepath.Join(t.TempDir(), "data"))
-	token := ts.analyst(t, "py@example.com", "orders")
-	out, err := exec.Command(py, "testdata/drivers/python_clients.py", ts.dsn("py@example.com", token)).CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "OK") {
-		t.Fatalf("python clients: %v\n%s", err, out)
-	}
+	runPythonClient(t, "import psycopg2, sqlalchemy, pandas", "testdata/drivers/python_clients.py")
 }
 
 // missingDriver skips a driver test whose client is not installed on this
@@ -45,14 +29,27 @@ func missingDriver(t *testing.T, why string) {
 // TestPsycopg3Client runs psycopg 3 (Debian's python3-psycopg; .ci/run
 // installs it) against the gateway as an analyst granted orders only.
 func TestPsycopg3Client(t *testing.T) {
+	runPythonClient(t, "import psycopg", "testdata/drivers/psycopg3_client.py")
+}
+
+// runPythonClient runs a client script with Debian's python3 (whose
+// driver packages .ci/run installs; a python3 earlier on PATH, such as a
+// pyenv or venv one, may lack them) against the gateway as an analyst
+// granted orders only; the script prints OK when every check passed.
+func runPythonClient(t *testing.T, imports, script string) {
 	py := "/usr/bin/python3"
-	if out, err := exec.Command(py, "-c", "import psycopg").CombinedOutput(); err != nil {
-		missingDriver(t, "psycopg 3 not installed: "+string(out))
+	if _, err := exec.LookPath(py); err != nil {
+		if py, err = exec.LookPath("python3"); err != nil {
+			missingDriver(t, "python3 not installed")
+		}
+	}
+	if out, err := exec.Command(py, "-c", imports).CombinedOutput(); err != nil {
+		missingDriver(t, "python drivers not installed: "+string(out))
 	}
 	ts := startServer(t, filepath.Join(t.TempDir(), "data"))
-	token := ts.analyst(t, "py3@example.com", "orders")
-	out, err := exec.Command(py, "testdata/drivers/psycopg3_client.py", ts.dsn("py3@example.com", token)).CombinedOutput()
+	token := ts.analyst(t, "py@example.com", "orders")
+	out, err := exec.Command(py, script, ts.dsn("py@example.com", token)).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "OK") {
-		t.Fatalf("psycopg 3: %v\n%s", err, out)
+		t.Fatalf("%s: %v\n%s", script, err, out)
 	}
 }
