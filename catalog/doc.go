@@ -1,6 +1,6 @@
 // Package catalog owns the table registry: every table Agnes can serve, with
 // where its data lives (a parquet file for local and materialized tables, the
-// upstream for remote ones), its columns, row count, size and MD5.
+// upstream for remote ones), its columns, row count, size, MD5 and SHA-256.
 //
 // Flow: connectors scan extracts and hand catalog.SourceScan values to
 // Registry.SyncExtracts, which upserts rows in one transaction (rows created

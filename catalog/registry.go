@@ -52,17 +52,19 @@ func NormalizeID(name string) (string, error) {
 }
 
 const tableCols = `id, name, schema_name, description, source_type, query_mode, server_only, bucket, source_table,
-	source_query, location, columns, row_count, size_bytes, md5, sync_schedule, status, registered_at, updated_at`
+	source_query, location, columns, row_count, size_bytes, md5, sha256, sync_schedule, status, registered_at, updated_at`
 
 // tableSelect is tableCols with the JSON column read as text (the driver
 // would otherwise hand back parsed JSON).
-var tableSelect = strings.Replace(tableCols, "columns,", "columns::VARCHAR,", 1)
+// sha256 was added by a later migration, without NOT NULL (DuckDB cannot
+// add a column with a constraint).
+var tableSelect = strings.NewReplacer("columns,", "columns::VARCHAR,", "sha256,", "coalesce(sha256, '') AS sha256,").Replace(tableCols)
 
 func scanTable(row interface{ Scan(...any) error }) (*Table, error) {
 	var t Table
 	var cols sql.NullString
 	if err := row.Scan(&t.ID, &t.Name, &t.Schema, &t.Description, &t.SourceType, &t.QueryMode, &t.ServerOnly, &t.Bucket,
-		&t.SourceTable, &t.SourceQuery, &t.Location, &cols, &t.RowCount, &t.SizeBytes, &t.MD5, &t.SyncSchedule, &t.Status,
+		&t.SourceTable, &t.SourceQuery, &t.Location, &cols, &t.RowCount, &t.SizeBytes, &t.MD5, &t.SHA256, &t.SyncSchedule, &t.Status,
 		&t.RegisteredAt, &t.UpdatedAt); err != nil {
 		return nil, err
 	}
@@ -200,9 +202,9 @@ func (r *Registry) Register(ctx context.Context, actor rbac.Actor, t Table) (*Ta
 }
 
 func insertTable(ctx context.Context, tx *sql.Tx, t *Table, origin string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO table_registry (`+tableCols+`, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := tx.ExecContext(ctx, `INSERT INTO table_registry (`+tableCols+`, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.ID, t.Name, t.Schema, t.Description, t.SourceType, t.QueryMode, t.ServerOnly, t.Bucket, t.SourceTable, t.SourceQuery,
-		t.Location, columnsJSON(t.Columns), t.RowCount, t.SizeBytes, t.MD5, t.SyncSchedule, t.Status, t.RegisteredAt, t.UpdatedAt, origin)
+		t.Location, columnsJSON(t.Columns), t.RowCount, t.SizeBytes, t.MD5, t.SHA256, t.SyncSchedule, t.Status, t.RegisteredAt, t.UpdatedAt, origin)
 	return err
 }
 

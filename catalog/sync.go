@@ -69,11 +69,11 @@ func (r *Registry) SyncExtracts(ctx context.Context, actor string, scans []Sourc
 					res.Added = append(res.Added, t.ID)
 					continue
 				}
-				ur, err := tx.ExecContext(ctx, `UPDATE table_registry SET location = ?, columns = ?, row_count = ?, size_bytes = ?, md5 = ?,
+				ur, err := tx.ExecContext(ctx, `UPDATE table_registry SET location = ?, columns = ?, row_count = ?, size_bytes = ?, md5 = ?, sha256 = ?,
 					status = ?, updated_at = ?, description = CASE WHEN description = '' THEN ? ELSE description END
-					WHERE id = ? AND (location IS DISTINCT FROM ? OR md5 IS DISTINCT FROM ? OR status IS DISTINCT FROM ? OR row_count <> ? OR columns::VARCHAR IS DISTINCT FROM ?)`,
-					t.Location, columnsJSON(t.Columns), t.RowCount, t.SizeBytes, t.MD5, t.Status, t.UpdatedAt, t.Description,
-					t.ID, t.Location, t.MD5, t.Status, t.RowCount, columnsJSON(t.Columns))
+					WHERE id = ? AND (location IS DISTINCT FROM ? OR md5 IS DISTINCT FROM ? OR sha256 IS DISTINCT FROM ? OR status IS DISTINCT FROM ? OR row_count <> ? OR columns::VARCHAR IS DISTINCT FROM ?)`,
+					t.Location, columnsJSON(t.Columns), t.RowCount, t.SizeBytes, t.MD5, t.SHA256, t.Status, t.UpdatedAt, t.Description,
+					t.ID, t.Location, t.MD5, t.SHA256, t.Status, t.RowCount, columnsJSON(t.Columns))
 				if err != nil {
 					return fmt.Errorf("update %s: %w", t.ID, err)
 				}

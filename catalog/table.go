@@ -29,12 +29,16 @@ type Table struct {
 	SourceQuery string `json:"source_query,omitempty"`
 	// Location is the absolute path of the table's parquet file (local and
 	// materialized tables); empty for remote tables.
-	Location     string   `json:"location,omitempty"`
-	Columns      []Column `json:"columns"`
-	RowCount     int64    `json:"rows"`
-	SizeBytes    int64    `json:"size_bytes"`
-	MD5          string   `json:"md5,omitempty"`
-	SyncSchedule string   `json:"sync_schedule,omitempty"`
+	Location  string   `json:"location,omitempty"`
+	Columns   []Column `json:"columns"`
+	RowCount  int64    `json:"rows"`
+	SizeBytes int64    `json:"size_bytes"`
+	MD5       string   `json:"md5,omitempty"`
+	// SHA256 is the hex SHA-256 of the same file, what a download is
+	// verified against; empty for tables registered before it was kept
+	// (filled in by the next scan).
+	SHA256       string `json:"sha256,omitempty"`
+	SyncSchedule string `json:"sync_schedule,omitempty"`
 	// Status is "ok" or a one-line reason the table's extract is broken.
 	Status       string    `json:"status"`
 	RegisteredAt time.Time `json:"registered_at"`

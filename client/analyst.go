@@ -13,18 +13,21 @@ import (
 
 // ManifestTable is one table of GET /api/manifest.
 type ManifestTable struct {
-	ID          string    `json:"id"`
-	Name        string    `json:"name"`
-	Schema      string    `json:"schema"`
-	Description string    `json:"description"`
-	QueryMode   string    `json:"query_mode"`
-	SourceType  string    `json:"source_type"`
-	ServerOnly  bool      `json:"server_only"`
-	Columns     []Column  `json:"columns"`
-	Rows        int64     `json:"rows"`
-	SizeBytes   int64     `json:"size_bytes"`
-	MD5         string    `json:"md5"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	Schema      string   `json:"schema"`
+	Description string   `json:"description"`
+	QueryMode   string   `json:"query_mode"`
+	SourceType  string   `json:"source_type"`
+	ServerOnly  bool     `json:"server_only"`
+	Columns     []Column `json:"columns"`
+	Rows        int64    `json:"rows"`
+	SizeBytes   int64    `json:"size_bytes"`
+	MD5         string   `json:"md5"`
+	// SHA256 is the hex SHA-256 of the same file, what a download is
+	// verified against; servers that do not send it get the md5 checked.
+	SHA256    string    `json:"sha256,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
 	// URL is the download path relative to the server; empty for tables
 	// that are not distributed (remote, server-only, no data yet).
 	URL string `json:"url,omitempty"`

@@ -142,6 +142,7 @@ type Table struct {
 	RowCount     int64     `json:"rows"`
 	SizeBytes    int64     `json:"size_bytes"`
 	MD5          string    `json:"md5,omitempty"`
+	SHA256       string    `json:"sha256,omitempty"`
 	SyncSchedule string    `json:"sync_schedule,omitempty"`
 	Status       string    `json:"status"`
 	RegisteredAt time.Time `json:"registered_at"`

@@ -42,7 +42,8 @@
 //	      local/materialized: data/<table_name>.parquet                 parquet_file.go
 //	        exists, regular, inside data/ after resolving symlinks
 //	        columns from DESCRIBE read_parquet, rows from the footer
-//	        MD5 streamed, or reused from prev when size+mtime match      md5.go
+//	        MD5 + SHA-256 streamed, or reused from prev when size+mtime  digest.go
+//	        match
 //	      → catalog.Table{Status: "ok" or the reason}
 //	  table ids unique across sources: first source in sort order wins
 //
@@ -62,7 +63,7 @@
 //     extract's data folder (a symlink pointing elsewhere is refused), plus
 //     Columns, RowCount and SizeBytes read from that file — the file is the
 //     truth, _meta's rows and size_bytes are not trusted for local files —
-//     and its MD5. A table with any other Status has no Location and must
+//     and its MD5 and SHA-256. A table with any other Status has no Location and must
 //     not be served.
 //   - A broken extract (missing or corrupt extract.duckdb, missing or
 //     malformed _meta) has a one-line Err and no Tables; it never stops the

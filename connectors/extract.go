@@ -41,7 +41,7 @@ type Extract struct {
 	// (invalid or duplicate table name), with the reason.
 	Skipped []SkippedTable
 	// Fingerprints maps each hashed parquet file (by Location) to the size,
-	// modification time and MD5 seen in this scan; pass the union of all of
+	// modification time and digests seen in this scan; pass the union of all of
 	// them (see Fingerprints) to the next ScanExtractsWith.
 	Fingerprints map[string]FileFingerprint
 	// Err is non-nil when the extract as a whole cannot be read (missing or
@@ -64,11 +64,12 @@ type SkippedTable struct {
 }
 
 // FileFingerprint identifies a file's content cheaply: when size and
-// modification time are unchanged, the MD5 of the previous scan is reused.
+// modification time are unchanged, the digests of the previous scan are
+// reused.
 type FileFingerprint struct {
 	Size    int64
 	ModTime time.Time
-	MD5     string
+	Digests
 }
 
 // Fingerprints merges the fingerprints of all extracts into one map, ready to

@@ -2,6 +2,9 @@ package connectors
 
 import (
 	"context"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"testing"
@@ -78,5 +81,41 @@ func TestMD5File(t *testing.T) {
 		if got != c.want || (err != nil) != c.wantErr {
 			t.Errorf("MD5File(%s) = %q, %v; want %q, error %v", c.path, got, err, c.want, c.wantErr)
 		}
+	}
+}
+
+func TestFileDigests(t *testing.T) {
+	dir := t.TempDir()
+	small := filepath.Join(dir, "abc")
+	writeFile(t, small, "abc")
+	// Several read chunks and a partial last one, so that buffers are
+	// reused while both hashers run.
+	big := make([]byte, 5*hashChunk+12345)
+	for i := range big {
+		big[i] = byte(i*7 + i>>13)
+	}
+	bigPath := filepath.Join(dir, "big")
+	if err := os.WriteFile(bigPath, big, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bigMD5, bigSHA := md5.Sum(big), sha256.Sum256(big)
+	empty := filepath.Join(dir, "empty")
+	writeFile(t, empty, "")
+	for _, c := range []struct {
+		path string
+		want Digests
+	}{
+		// RFC 1321 and FIPS 180-2 test vectors.
+		{small, Digests{"900150983cd24fb0d6963f7d28e17f72", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}},
+		{empty, Digests{"d41d8cd98f00b204e9800998ecf8427e", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}},
+		{bigPath, Digests{hex.EncodeToString(bigMD5[:]), hex.EncodeToString(bigSHA[:])}},
+	} {
+		got, err := FileDigests(c.path)
+		if err != nil || got != c.want {
+			t.Errorf("FileDigests(%s) = %+v, %v; want %+v", filepath.Base(c.path), got, err, c.want)
+		}
+	}
+	if _, err := FileDigests(filepath.Join(dir, "missing")); err == nil {
+		t.Error("FileDigests of a missing file: no error")
 	}
 }

@@ -26,7 +26,7 @@ func ScanExtracts(ctx context.Context, dataDir string) ([]Extract, error) {
 	return ScanExtractsWith(ctx, dataDir, nil)
 }
 
-// ScanExtractsWith is ScanExtracts that reuses the MD5 from prev (keyed by
+// ScanExtractsWith is ScanExtracts that reuses the digests from prev (keyed by
 // Location) for every file whose size and modification time are unchanged.
 //
 // Extract files are opened read-only and never modified. A broken source
@@ -237,20 +237,21 @@ func (e *Extract) table(ctx context.Context, s *scannerDB, dataDir string, m met
 		return t
 	}
 	size, mtime := pf.info.Size(), pf.info.ModTime()
-	sum := ""
-	if fp, ok := prev[pf.path]; ok && fp.MD5 != "" && fp.Size == size && fp.ModTime.Equal(mtime) {
-		sum = fp.MD5
-	} else if sum, err = MD5File(pf.path); err != nil {
+	var sums Digests
+	if fp, ok := prev[pf.path]; ok && fp.MD5 != "" && fp.SHA256 != "" && fp.Size == size && fp.ModTime.Equal(mtime) {
+		sums = fp.Digests
+	} else if sums, err = FileDigests(pf.path); err != nil {
 		t.Status = oneLine(err.Error())
 		return t
 	}
-	e.Fingerprints[pf.path] = FileFingerprint{Size: size, ModTime: mtime, MD5: sum}
+	e.Fingerprints[pf.path] = FileFingerprint{Size: size, ModTime: mtime, Digests: sums}
 
 	t.Location = pf.path
 	t.Columns = cols
 	t.RowCount = rows // the file's own count; _meta's claim may be stale
 	t.SizeBytes = size
-	t.MD5 = sum
+	t.MD5 = sums.MD5
+	t.SHA256 = sums.SHA256
 	if t.UpdatedAt.IsZero() {
 		t.UpdatedAt = mtime.UTC()
 	}

@@ -394,16 +394,22 @@ func TestScanExtractsWithReusesFingerprints(t *testing.T) {
 		t.Fatalf("fingerprints = %+v, table = %+v", fps, tb)
 	}
 
-	const planted = "00000000000000000000000000000000"
+	if fp.SHA256 != tb.SHA256 || len(tb.SHA256) != 64 {
+		t.Fatalf("sha256: fingerprint %q, table %q", fp.SHA256, tb.SHA256)
+	}
+
+	planted := Digests{MD5: "00000000000000000000000000000000", SHA256: strings.Repeat("0", 64)}
 	for _, c := range []struct {
-		name    string
-		fp      FileFingerprint
-		wantMD5 string
+		name string
+		fp   FileFingerprint
+		want Digests
 	}{
-		{"size and mtime match: planted md5 is reused", FileFingerprint{Size: fp.Size, ModTime: fp.ModTime, MD5: planted}, planted},
-		{"mtime differs: file is re-hashed", FileFingerprint{Size: fp.Size, ModTime: fp.ModTime.Add(-time.Second), MD5: planted}, tb.MD5},
-		{"size differs: file is re-hashed", FileFingerprint{Size: fp.Size + 1, ModTime: fp.ModTime, MD5: planted}, tb.MD5},
-		{"empty md5 is not reused", FileFingerprint{Size: fp.Size, ModTime: fp.ModTime}, tb.MD5},
+		{"size and mtime match: planted digests are reused", FileFingerprint{Size: fp.Size, ModTime: fp.ModTime, Digests: planted}, planted},
+		{"mtime differs: file is re-hashed", FileFingerprint{Size: fp.Size, ModTime: fp.ModTime.Add(-time.Second), Digests: planted}, fp.Digests},
+		{"size differs: file is re-hashed", FileFingerprint{Size: fp.Size + 1, ModTime: fp.ModTime, Digests: planted}, fp.Digests},
+		{"empty md5 is not reused", FileFingerprint{Size: fp.Size, ModTime: fp.ModTime, Digests: Digests{SHA256: planted.SHA256}}, fp.Digests},
+		// A fingerprint from before sha256 was kept.
+		{"missing sha256: file is re-hashed", FileFingerprint{Size: fp.Size, ModTime: fp.ModTime, Digests: Digests{MD5: planted.MD5}}, fp.Digests},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			exts, err := ScanExtractsWith(ctx, dataDir, map[string]FileFingerprint{tb.Location: c.fp})
@@ -411,8 +417,8 @@ func TestScanExtractsWithReusesFingerprints(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := tableByID(exts[0], "t")
-			if got.MD5 != c.wantMD5 || exts[0].Fingerprints[tb.Location].MD5 != c.wantMD5 {
-				t.Fatalf("MD5 = %s (fingerprint %s), want %s", got.MD5, exts[0].Fingerprints[tb.Location].MD5, c.wantMD5)
+			if got.MD5 != c.want.MD5 || got.SHA256 != c.want.SHA256 || exts[0].Fingerprints[tb.Location].Digests != c.want {
+				t.Fatalf("table %s/%s (fingerprint %+v), want %+v", got.MD5, got.SHA256, exts[0].Fingerprints[tb.Location], c.want)
 			}
 		})
 	}

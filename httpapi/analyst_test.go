@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -53,8 +55,8 @@ func newAnalystFixture(t *testing.T) *analystFixture {
 			if err := os.WriteFile(path, content, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			sum := md5.Sum(content)
-			tb.Location, tb.SizeBytes, tb.MD5 = path, int64(len(content)), hex.EncodeToString(sum[:])
+			sum, sha := md5.Sum(content), sha256.Sum256(content)
+			tb.Location, tb.SizeBytes, tb.MD5, tb.SHA256 = path, int64(len(content)), hex.EncodeToString(sum[:]), hex.EncodeToString(sha[:])
 			f.files[spec.id] = content
 		}
 		tables = append(tables, tb)
@@ -141,10 +143,10 @@ func TestManifestFollowsGrants(t *testing.T) {
 		t.Fatalf("analyst manifest lists %v, want orders, secret_ledger, bq_events", m.Tables)
 	}
 	orders := got["orders"]
-	sum := md5.Sum(f.files["orders"])
+	sum, sha := md5.Sum(f.files["orders"]), sha256.Sum256(f.files["orders"])
 	want := ManifestTable{ID: "orders", Name: "orders", Schema: "public", QueryMode: "local", SourceType: "test",
 		Columns: []catalog.Column{{Name: "id", Type: "BIGINT"}}, Rows: 10, SizeBytes: int64(len(f.files["orders"])),
-		MD5: hex.EncodeToString(sum[:]), URL: "/api/tables/orders/data"}
+		MD5: hex.EncodeToString(sum[:]), SHA256: hex.EncodeToString(sha[:]), URL: "/api/tables/orders/data"}
 	orders.UpdatedAt = want.UpdatedAt
 	if fmt.Sprint(orders) != fmt.Sprint(want) {
 		t.Fatalf("orders entry\n got %+v\nwant %+v", orders, want)
@@ -200,8 +202,10 @@ func TestManifestFollowsGrants(t *testing.T) {
 func TestTableDownload(t *testing.T) {
 	f := newAnalystFixture(t)
 	content := f.files["orders"]
-	sum := md5.Sum(content)
+	sum, sha := md5.Sum(content), sha256.Sum256(content)
 	etag := `"` + hex.EncodeToString(sum[:]) + `"`
+	// RFC 9530's form of the whole file's SHA-256, on 200 and 206 alike.
+	digest := "sha-256=:" + base64.StdEncoding.EncodeToString(sha[:]) + ":"
 
 	r := f.get("/api/tables/orders/data", f.analystToken, nil)
 	if r.status != http.StatusOK || !bytes.Equal(r.body, content) {
@@ -210,6 +214,7 @@ func TestTableDownload(t *testing.T) {
 	for k, v := range map[string]string{
 		"ETag": etag, "Content-Length": fmt.Sprint(len(content)), "Content-Type": ParquetContentType,
 		"Accept-Ranges": "bytes", "Content-Disposition": `attachment; filename="orders.parquet"`,
+		"Repr-Digest": digest,
 	} {
 		if got := r.header.Get(k); got != v {
 			t.Errorf("%s = %q, want %q", k, got, v)
@@ -221,6 +226,9 @@ func TestTableDownload(t *testing.T) {
 	if r.status != http.StatusPartialContent || !bytes.Equal(r.body, content[1000:]) ||
 		r.header.Get("Content-Range") != fmt.Sprintf("bytes 1000-%d/%d", len(content)-1, len(content)) {
 		t.Fatalf("range: %d %q, %d bytes", r.status, r.header.Get("Content-Range"), len(r.body))
+	}
+	if got := r.header.Get("Repr-Digest"); got != digest {
+		t.Fatalf("Repr-Digest of a 206 = %q, want the whole file's %q", got, digest)
 	}
 	// An If-Range that no longer matches gets the whole (new) file.
 	r = f.get("/api/tables/orders/data", f.analystToken, map[string]string{"Range": "bytes=1000-", "If-Range": `"stale"`})
@@ -405,6 +413,20 @@ func TestETagMatches(t *testing.T) {
 	for _, c := range cases {
 		if got := etagMatches(c.header, c.etag); got != c.want {
 			t.Errorf("etagMatches(%q, %q) = %v, want %v", c.header, c.etag, got, c.want)
+		}
+	}
+}
+
+func TestReprDigest(t *testing.T) {
+	for in, want := range map[string]string{
+		"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad": "sha-256=:ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=:",
+		"":    "", // a table whose sha256 is not known yet
+		"abc": "",
+		"zz":  "",
+		"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015": "", // too short
+	} {
+		if got := reprDigest(in); got != want {
+			t.Errorf("reprDigest(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

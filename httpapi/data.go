@@ -1,6 +1,9 @@
 package httpapi
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -90,6 +93,10 @@ func (s *Server) tableData(w http.ResponseWriter, r *http.Request, p *rbac.Princ
 
 	h := w.Header()
 	h.Set("ETag", `"`+t.MD5+`"`)
+	if d := reprDigest(t.SHA256); d != "" {
+		// RFC 9530: the digest of the whole file, also on a 206.
+		h.Set("Repr-Digest", d)
+	}
 	h.Set("Content-Type", ParquetContentType)
 	h.Set("Content-Disposition", `attachment; filename="`+id+`.parquet"`)
 	h.Set("Cache-Control", "private, no-cache")
@@ -106,6 +113,16 @@ func (s *Server) tableData(w http.ResponseWriter, r *http.Request, p *rbac.Princ
 		outcome = "error"
 	}
 	s.audit(r, store.AuditEntry{UserID: p.UserID, Action: "data.download", Target: id, Outcome: outcome, Detail: detail})
+}
+
+// reprDigest is the Repr-Digest field value (RFC 9530) for a hex SHA-256,
+// "" when there is none.
+func reprDigest(sha256Hex string) string {
+	sum, err := hex.DecodeString(sha256Hex)
+	if err != nil || len(sum) != sha256.Size {
+		return ""
+	}
+	return "sha-256=:" + base64.StdEncoding.EncodeToString(sum) + ":"
 }
 
 // quoteID shortens and quotes a malformed id for an error message.

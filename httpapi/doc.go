@@ -50,7 +50,7 @@
 // before any file system access), registry (404), grant (403), distribution
 // (403 for remote and server-only tables, admins included), then serves the
 // file with http.ServeContent (Range, If-Range, If-None-Match against the
-// md5 ETag) through the connection's ReadFrom, which is sendfile on Linux;
+// md5 ETag; the SHA-256 as an RFC 9530 Repr-Digest) through the connection's ReadFrom, which is sendfile on Linux;
 // every attempt is audited as data.download. GET /api/connection tells a
 // client where the PostgreSQL gateway listens (Deps.PGListen, PGDatabase).
 //

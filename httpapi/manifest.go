@@ -26,7 +26,11 @@ type ManifestTable struct {
 	Rows        int64            `json:"rows"`
 	SizeBytes   int64            `json:"size_bytes"`
 	MD5         string           `json:"md5"`
-	UpdatedAt   time.Time        `json:"updated_at"`
+	// SHA256 is the hex SHA-256 of the same file: what `agnes pull`
+	// verifies a download against (the md5 stays the file's identity and
+	// the download's ETag). Absent until the server has computed it.
+	SHA256    string    `json:"sha256,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
 	// URL is the download path, relative to the server. It is absent for
 	// tables that are not distributed: remote tables (their data stays
 	// upstream), server-only tables, and tables without a data file yet.
@@ -59,7 +63,7 @@ func buildManifest(tables []*catalog.Table) Manifest {
 			ID: t.ID, Name: t.Name, Schema: t.Schema, Description: t.Description,
 			QueryMode: t.QueryMode, SourceType: t.SourceType, ServerOnly: t.ServerOnly,
 			Columns: t.Columns, Rows: t.RowCount, SizeBytes: t.SizeBytes, MD5: t.MD5,
-			UpdatedAt: t.UpdatedAt,
+			SHA256: t.SHA256, UpdatedAt: t.UpdatedAt,
 		}
 		if e.Columns == nil {
 			e.Columns = []catalog.Column{}

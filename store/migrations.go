@@ -144,6 +144,11 @@ CREATE TABLE marketplace_plugins (
 	PRIMARY KEY (marketplace_id, name)
 );
 `,
+	// 4: the SHA-256 of a table's file next to its MD5: downloads are
+	// verified against it. Rows from before are filled in by the next scan.
+	`
+ALTER TABLE table_registry ADD COLUMN sha256 VARCHAR DEFAULT '';
+`,
 }
 
 // LatestVersion is the schema version this binary migrates to.

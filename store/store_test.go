@@ -59,6 +59,9 @@ func TestUpgradeFromOlderVersion(t *testing.T) {
 	if _, err := db.Exec("INSERT INTO users (id, email, scram_salt) VALUES ('u1', 'a@b.c', 'x'::BLOB)"); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := db.Exec("INSERT INTO table_registry (id, name, md5) VALUES ('t1', 't1', 'abc')"); err != nil {
+		t.Fatal(err)
+	}
 	db.Close()
 
 	s, err := Open(ctx, p)
@@ -75,6 +78,11 @@ func TestUpgradeFromOlderVersion(t *testing.T) {
 	}
 	if _, err := s.DB.Exec("INSERT INTO sync_history (started_at, finished_at, outcome) VALUES (now(), now(), 'ok')"); err != nil {
 		t.Fatalf("new table missing after upgrade: %v", err)
+	}
+	// A registry row from before sha256 was kept has an empty one.
+	var md5, sha string
+	if err := s.DB.QueryRow("SELECT md5, sha256 FROM table_registry WHERE id = 't1'").Scan(&md5, &sha); err != nil || md5 != "abc" || sha != "" {
+		t.Fatalf("registry row after upgrade: md5 %q sha256 %q, %v", md5, sha, err)
 	}
 }
 

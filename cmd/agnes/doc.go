@@ -20,7 +20,7 @@
 // data/<table>.parquet and local.duckdb (one view per pulled table). pull
 // fetches the manifest before touching anything, downloads into
 // <table>.parquet.part (resumable; a .md5 companion names the version),
-// checks the md5, fsyncs and renames over the previous copy, then removes
+// checks the manifest's sha256 (md5 when absent), fsyncs and renames over the previous copy, then removes
 // tables no longer granted, rebuilds local.duckdb in a temporary file and
 // writes state.json last, atomically. query runs on local.duckdb (read-only)
 // or, with --remote, on the gateway over pgconn with the token as password.

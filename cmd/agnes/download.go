@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/md5"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -30,17 +31,31 @@ type fetched struct {
 }
 
 // checksumError is a download whose bytes do not hash to the manifest's
-// md5.
-type checksumError struct{ got, want string }
+// digest.
+type checksumError struct{ algo, got, want string }
 
 func (e *checksumError) Error() string {
-	return fmt.Sprintf("md5 of the downloaded file is %s, the manifest says %s", e.got, e.want)
+	return fmt.Sprintf("%s of the downloaded file is %s, the manifest says %s", e.algo, e.got, e.want)
+}
+
+// verification is the digest a download is checked against: the
+// manifest's SHA-256 when the server sends one, else its MD5. SHA-256 is
+// the stronger check and, with the SHA instructions of current CPUs, about
+// twice as fast as MD5 — fast enough that verifying costs no time over
+// receiving the file on a fast link, where MD5 would be the bottleneck.
+// Either way the md5 stays the table's identity (ETag, state.json).
+func verification(t client.ManifestTable) (algo string, h hash.Hash, want string) {
+	if t.SHA256 != "" {
+		return "sha256", sha256.New(), t.SHA256
+	}
+	return "md5", md5.New(), t.MD5
 }
 
 // fetch downloads one table: into <table>.parquet.part, resuming what an
-// earlier, interrupted pull left there; then it checks the md5 and only then
+// earlier, interrupted pull left there; then it checks the digest (see
+// verification) and only then
 // renames the file into place (fsynced first), so the previous good copy
-// stays until a verified new one replaces it. A resumed download whose md5
+// stays until a verified new one replaces it. A resumed download whose digest
 // does not match is retried once from the start: the kept prefix may be
 // what was wrong.
 func (f *fetcher) fetch(ctx context.Context, t client.ManifestTable) (fetched, error) {
@@ -86,7 +101,7 @@ func (f *fetcher) attempt(ctx context.Context, t client.ManifestTable, resume bo
 		}
 	}()
 
-	h := md5.New()
+	algo, h, want := verification(t)
 	if offset > 0 {
 		// The kept prefix counts towards the md5.
 		if _, err := io.CopyN(h, file, offset); err != nil {
@@ -129,12 +144,12 @@ func (f *fetcher) attempt(ctx context.Context, t client.ManifestTable, resume bo
 		res.resumedAt = offset
 	}
 
-	if sum := hex.EncodeToString(h.Sum(nil)); sum != t.MD5 {
+	if sum := hex.EncodeToString(h.Sum(nil)); sum != want {
 		file.Close()
 		file = nil
 		os.Remove(part)
 		os.Remove(marker)
-		return res, &checksumError{got: sum, want: t.MD5}
+		return res, &checksumError{algo: algo, got: sum, want: want}
 	}
 	if err := file.Sync(); err != nil {
 		return res, err

@@ -2,14 +2,24 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/md5"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"hash"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
+
+	"github.com/keboola/agnes/client"
 )
 
 func TestCopyHashing(t *testing.T) {
@@ -73,32 +83,110 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 // BenchmarkCopyHashing measures the download copy loop (file write and
-// md5) from memory into a file under the temp dir (TMPDIR=/dev/shm takes
-// the disk out).
+// digest: sha256, what a download is verified against, and md5, for
+// servers that send no sha256) from memory into a file under the temp dir
+// (TMPDIR=/dev/shm takes the disk out).
 func BenchmarkCopyHashing(b *testing.B) {
 	data := make([]byte, 256<<20)
 	for i := range data {
 		data[i] = byte(i * 7)
 	}
-	f, err := os.Create(filepath.Join(b.TempDir(), "copy.bin"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		f.Seek(0, io.SeekStart)
-		if _, err := copyHashing(f, md5.New(), bytes.NewReader(data), nil); err != nil {
-			b.Fatal(err)
-		}
+	for _, c := range []struct {
+		name string
+		h    func() hash.Hash
+	}{{"sha256", sha256.New}, {"md5", md5.New}} {
+		b.Run(c.name, func(b *testing.B) {
+			f, err := os.Create(filepath.Join(b.TempDir(), "copy.bin"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				f.Seek(0, io.SeekStart)
+				if _, err := copyHashing(f, c.h(), bytes.NewReader(data), nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
-func BenchmarkMD5(b *testing.B) {
+// BenchmarkDigest is the speed of each digest alone on this CPU.
+func BenchmarkDigest(b *testing.B) {
 	data := make([]byte, 1<<20)
-	b.SetBytes(int64(len(data)))
-	h := md5.New()
-	for b.Loop() {
-		h.Write(data)
+	for _, c := range []struct {
+		name string
+		h    func() hash.Hash
+	}{{"sha256", sha256.New}, {"md5", md5.New}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			h := c.h()
+			for b.Loop() {
+				h.Write(data)
+			}
+		})
+	}
+}
+
+// TestFetchVerifies: a download is checked against the manifest's SHA-256
+// when it has one and against its MD5 otherwise (servers from before the
+// SHA-256); a mismatch of either leaves nothing in place, a match renames
+// the file in.
+func TestFetchVerifies(t *testing.T) {
+	body := bytes.Repeat([]byte("parquet bytes "), 300_000) // several copy buffers
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", r.URL.Query().Get("etag"))
+		http.ServeContent(w, r, "t.parquet", time.Time{}, bytes.NewReader(body))
+	}))
+	defer srv.Close()
+	md5Sum, shaSum := md5.Sum(body), sha256.Sum256(body)
+	goodMD5, goodSHA := hex.EncodeToString(md5Sum[:]), hex.EncodeToString(shaSum[:])
+	badMD5, badSHA := strings.Repeat("0", 32), strings.Repeat("0", 64)
+
+	for _, c := range []struct {
+		name, md5, sha string
+		wantErr        string // "" for success
+	}{
+		{"sha256 checked", goodMD5, goodSHA, ""},
+		{"sha256 mismatch", goodMD5, badSHA, "sha256 of the downloaded file is " + goodSHA},
+		// The SHA-256 is what is checked when present: a wrong md5 next to
+		// a right SHA-256 is the table's identity, not its content.
+		{"md5 only, checked", goodMD5, "", ""},
+		{"md5 only, mismatch", badMD5, "", "md5 of the downloaded file is " + goodMD5},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ws, err := openWorkspace(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.MkdirAll(ws.dataDir(), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			f := &fetcher{api: client.New(srv.URL, "token"), ws: ws}
+			tb := client.ManifestTable{ID: "t", MD5: c.md5, SHA256: c.sha, SizeBytes: int64(len(body)),
+				URL: "/data?etag=" + url.QueryEscape(`"`+c.md5+`"`)}
+			res, err := f.fetch(context.Background(), tb)
+			if res.transferred != int64(len(body)) {
+				t.Fatalf("transferred %d of %d", res.transferred, len(body))
+			}
+			got, rerr := os.ReadFile(ws.parquetPath("t"))
+			if c.wantErr == "" {
+				if err != nil || rerr != nil || !bytes.Equal(got, body) {
+					t.Fatalf("fetch: %v; file: %v, %d bytes", err, rerr, len(got))
+				}
+				return
+			}
+			var bad *checksumError
+			if !errors.As(err, &bad) || !strings.Contains(err.Error(), c.wantErr) {
+				t.Fatalf("fetch error %v, want %q", err, c.wantErr)
+			}
+			if rerr == nil {
+				t.Fatal("a download that failed verification was put in place")
+			}
+			if left, _ := os.ReadDir(ws.dataDir()); len(left) != 0 {
+				t.Fatalf("a rejected download left %v", left)
+			}
+		})
 	}
 }

@@ -27,10 +27,10 @@ func (c *cli) pullCmd() *cobra.Command {
 		Short: "Download the tables you may read into the workspace",
 		Long: `Fetch the manifest of the tables you may read and bring the workspace in
 line with it: download the tables whose md5 differs from the local copy
-(4 at a time, resuming interrupted downloads), verify each file's md5
-before it replaces the previous copy, delete tables you can no longer read,
-and rebuild .agnes/local.duckdb with one view per table, named as on the
-server. Remote and server-only tables are listed in the catalog but not
+(4 at a time, resuming interrupted downloads), verify each file's sha256
+(its md5 on servers that publish no sha256) before it replaces the
+previous copy, delete tables you can no longer read, and rebuild
+.agnes/local.duckdb with one view per table, named as on the server. Remote and server-only tables are listed in the catalog but not
 downloaded: query them with ` + "`agnes query --remote`" + `.
 
 A failed download keeps the previous copy in use and makes the command exit

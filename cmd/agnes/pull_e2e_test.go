@@ -328,7 +328,7 @@ func TestPullResumesAKilledDownload(t *testing.T) {
 }
 
 // TestPullRejectsACorruptDownload: a download whose bytes do not match the
-// manifest's md5 is thrown away and the previous copy stays in use.
+// manifest's SHA-256 is thrown away and the previous copy stays in use.
 func TestPullRejectsACorruptDownload(t *testing.T) {
 	s := startLiveServer(t)
 	token := s.analyst("cy@example.com", "orders")
@@ -343,7 +343,7 @@ func TestPullRejectsACorruptDownload(t *testing.T) {
 	}
 	s.traffic.inject("/api/tables/orders/data", fault{corruptAt: 5000, cutAfter: -1})
 	r := s.analystRun(token, "pull", "--workspace", ws)
-	if r.code != 1 || !strings.Contains(r.stderr, "md5") || !strings.Contains(r.stderr, "previous copies kept") || strings.Count(r.stderr, "\n") != 1 {
+	if r.code != 1 || !strings.Contains(r.stderr, "sha256 of the downloaded file") || !strings.Contains(r.stderr, "previous copies kept") || strings.Count(r.stderr, "\n") != 1 {
 		t.Fatalf("corrupt download: %+v", r)
 	}
 	if got := fileMD5(t, local); got != oldMD5 {
