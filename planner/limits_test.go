@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -24,6 +25,14 @@ func TestMain(m *testing.M) {
 	if spec := os.Getenv(probeEnv); spec != "" {
 		os.Exit(runProbe(spec))
 	}
+	// Every SELECT the planner prints with the Go printer is compared with
+	// the C deparser's text (not while benchmarking, which would time the
+	// comparison too), and printer panics are not hidden.
+	flag.Parse()
+	if bench := flag.Lookup("test.bench"); bench == nil || bench.Value.String() == "" {
+		checkPrinted = comparePrinted
+	}
+	rethrowPrintPanics = true
 	os.Exit(m.Run())
 }
 

@@ -105,8 +105,21 @@ func nodeType(n *pg_query.Node) protoreflect.FieldNumber {
 	return fd.Number()
 }
 
-// deparse turns one (rewritten) statement back into SQL text.
+// checkPrinted, when set (by the tests), is given every statement the Go
+// printer printed, to compare with the C deparser.
+var checkPrinted func(node *pg_query.Node, printed string)
+
+// deparse turns one (rewritten) statement back into SQL text: a SELECT with
+// the Go printer, which prints what pg_query.Deparse prints without its
+// protobuf round trip, anything else (or a SELECT the printer declines)
+// with pg_query's C deparser.
 func deparse(version int32, node *pg_query.Node) (string, error) {
+	if sql, ok := printSelect(node); ok {
+		if checkPrinted != nil {
+			checkPrinted(node, sql)
+		}
+		return sql, nil
+	}
 	out, err := pg_query.Deparse(&pg_query.ParseResult{
 		Version: version,
 		Stmts:   []*pg_query.RawStmt{{Stmt: node}},
