@@ -129,7 +129,7 @@ func (f *fetcher) attempt(ctx context.Context, t client.ManifestTable, resume bo
 			return res, err
 		}
 		res.resumedAt = offset
-		res.transferred, err = copyHashing(&writebackFile{f: file, off: offset}, h, d.Body, f.progress)
+		res.transferred, err = copyHashing(file, h, d.Body, f.progress)
 		if err == nil && offset+res.transferred != t.SizeBytes {
 			err = io.ErrUnexpectedEOF
 		}
@@ -166,30 +166,6 @@ func (f *fetcher) attempt(ctx context.Context, t client.ManifestTable, resume bo
 	}
 	os.Remove(marker)
 	return res, nil
-}
-
-// writebackChunk is how much of a download is written before the kernel
-// is asked to start putting it on disk.
-const writebackChunk = 8 << 20
-
-// writebackFile writes a download and starts the disk writeback of every
-// writebackChunk behind it (see startWriteback), keeping the final fsync
-// short on a disk that is slower than the network.
-type writebackFile struct {
-	f       *os.File
-	off     int64 // file offset of the first byte not yet handed to writeback
-	pending int64
-}
-
-func (w *writebackFile) Write(b []byte) (int, error) {
-	n, err := w.f.Write(b)
-	w.pending += int64(n)
-	if w.pending >= writebackChunk {
-		startWriteback(w.f, w.off, w.pending)
-		w.off += w.pending
-		w.pending = 0
-	}
-	return n, err
 }
 
 // copyBufferSize is large enough that a loopback or LAN download is not
