@@ -26,34 +26,63 @@ type AuditEntry struct {
 // same transaction (see WriteAudit); high-rate events (one per SQL statement)
 // go through Record, which batches them on a background goroutine so a query
 // never waits for the system store.
+//
+// Record only appends to a buffer under a mutex; the writer is woken once
+// per batch (by the entry that finds the buffer empty), not once per entry.
+// Waking a goroutine parked on another thread costs a context switch, which
+// on a fast statement (a pool's validation query) is a good part of its
+// round trip.
 type Auditor struct {
 	store  *Store
-	ch     chan AuditEntry
-	done   chan struct{}
-	once   sync.Once
 	logger *slog.Logger
+
+	mu      sync.Mutex
+	pending []AuditEntry
+	closed  bool
+
+	kick chan struct{} // capacity 1: the buffer went from empty to non-empty
+	stop chan struct{} // closed by Close
+	done chan struct{} // closed when the writer has flushed and stopped
+	once sync.Once
 }
+
+// auditMaxPending is how many entries may wait for the writer; beyond it,
+// Record writes the buffer itself rather than let memory grow.
+const auditMaxPending = 4096
 
 // NewAuditor starts the background writer.
 func NewAuditor(s *Store, logger *slog.Logger) *Auditor {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	a := &Auditor{store: s, ch: make(chan AuditEntry, 4096), done: make(chan struct{}), logger: logger}
+	a := &Auditor{store: s, logger: logger, kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	go a.run()
 	return a
 }
 
-// Record queues an entry. When the queue is full the entry is written
-// synchronously rather than dropped: the audit log must be complete.
+// Record queues an entry. When the queue is full, or the auditor is
+// closed, the entries are written synchronously rather than dropped: the
+// audit log must be complete.
 func (a *Auditor) Record(e AuditEntry) {
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
-	select {
-	case a.ch <- e:
-	default:
-		a.write([]AuditEntry{e})
+	a.mu.Lock()
+	if a.closed || len(a.pending) >= auditMaxPending {
+		batch := append(a.pending, e)
+		a.pending = nil
+		a.mu.Unlock()
+		a.write(batch)
+		return
+	}
+	first := len(a.pending) == 0
+	a.pending = append(a.pending, e)
+	a.mu.Unlock()
+	if first {
+		select {
+		case a.kick <- struct{}{}:
+		default: // already kicked
+		}
 	}
 }
 
@@ -63,23 +92,34 @@ const auditLinger = 50 * time.Millisecond
 
 func (a *Auditor) run() {
 	defer close(a.done)
-	batch := make([]AuditEntry, 0, 1024)
-	for e := range a.ch {
-		batch = append(batch[:0], e)
-		timer := time.NewTimer(auditLinger)
-	collect:
-		for len(batch) < cap(batch) {
-			select {
-			case e, ok := <-a.ch:
-				if !ok {
-					break collect
-				}
-				batch = append(batch, e)
-			case <-timer.C:
-				break collect
-			}
+	timer := time.NewTimer(auditLinger)
+	timer.Stop()
+	for {
+		select {
+		case <-a.kick:
+		case <-a.stop:
+			a.flush()
+			return
 		}
-		timer.Stop()
+		timer.Reset(auditLinger)
+		select {
+		case <-timer.C:
+		case <-a.stop:
+			timer.Stop()
+			a.flush()
+			return
+		}
+		a.flush()
+	}
+}
+
+// flush writes what is pending.
+func (a *Auditor) flush() {
+	a.mu.Lock()
+	batch := a.pending
+	a.pending = nil
+	a.mu.Unlock()
+	if len(batch) > 0 {
 		a.write(batch)
 	}
 }
@@ -136,9 +176,15 @@ func detailJSON(d map[string]any) (any, error) {
 	return string(b), nil
 }
 
-// Close flushes queued entries and stops the writer.
+// Close flushes queued entries and stops the writer; later entries are
+// written synchronously.
 func (a *Auditor) Close() {
-	a.once.Do(func() { close(a.ch) })
+	a.once.Do(func() {
+		a.mu.Lock()
+		a.closed = true
+		a.mu.Unlock()
+		close(a.stop)
+	})
 	<-a.done
 }
 

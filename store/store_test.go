@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
@@ -152,6 +153,49 @@ func TestAuditorFlushesOnClose(t *testing.T) {
 	s.DB.QueryRow("SELECT count(*), max((detail->>'rows')::INT) FROM audit_log WHERE action = 'query'").Scan(&n, &maxRows)
 	if n != 500 || maxRows != 499 {
 		t.Fatalf("audit rows %d (max %d), want 500", n, maxRows)
+	}
+	// After Close an entry is written at once instead of being lost.
+	a.Record(AuditEntry{UserID: "u", Action: "late", Outcome: "ok"})
+	if s.DB.QueryRow("SELECT count(*) FROM audit_log WHERE action = 'late'").Scan(&n); n != 1 {
+		t.Fatalf("entry recorded after Close: %d rows", n)
+	}
+}
+
+// TestAuditorConcurrentBursts: entries from many goroutines, more than the
+// queue holds, all arrive exactly once, and they are written by the
+// background writer without waiting for Close.
+func TestAuditorConcurrentBursts(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "system.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	a := NewAuditor(s, nil)
+	defer a.Close()
+	const writers, each = 8, 1500 // 12,000 entries: the queue overflows
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				a.Record(AuditEntry{UserID: strconv.Itoa(w), Action: "query", Target: strconv.Itoa(i), Outcome: "ok"})
+			}
+		}()
+	}
+	wg.Wait()
+	var n, distinct int
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		s.DB.QueryRow("SELECT count(*), count(DISTINCT (user_id, target)) FROM audit_log WHERE action = 'query'").Scan(&n, &distinct)
+		if n == writers*each {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n != writers*each || distinct != writers*each {
+		t.Fatalf("audit rows %d (%d distinct), want %d", n, distinct, writers*each)
 	}
 }
 

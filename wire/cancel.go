@@ -74,35 +74,51 @@ const disconnectPoll = time.Second
 
 // beginRun makes cancel the target of CancelRequest, statement_timeout and
 // disconnect detection until endRun.
+//
+// The disconnect watch is one timer per connection that stays armed while
+// statements keep coming: arming a new timer for every statement would wake
+// the runtime's network poller each time, a thread switch that costs a fast
+// statement a good part of its round trip. A statement is therefore first
+// checked between 0 and disconnectPoll after it starts, then every
+// disconnectPoll.
 func (c *conn) beginRun(cancel context.CancelCauseFunc) {
 	d := c.statementTimeout()
 	c.runMu.Lock()
 	defer c.runMu.Unlock()
 	c.running = cancel
-	c.runGen++
-	gen := c.runGen
 	if d > 0 {
 		c.timeoutTimer = time.AfterFunc(d, func() { cancel(errStatementTimeout) })
 	}
-	if c.rawConn != nil {
-		c.watchTimer = time.AfterFunc(disconnectPoll, func() { c.checkDisconnect(gen) })
+	if c.rawConn != nil && !c.watchArmed {
+		if c.watchTimer == nil {
+			c.watchTimer = time.AfterFunc(disconnectPoll, c.checkDisconnect)
+		} else {
+			c.watchTimer.Reset(disconnectPoll)
+		}
+		c.watchArmed = true
 	}
 }
 
-// endRun ends the current run.
+// endRun ends the current run. The disconnect watch is left armed; it
+// disarms itself when it finds no statement running.
 func (c *conn) endRun() {
 	c.runMu.Lock()
 	defer c.runMu.Unlock()
 	c.running = nil
-	c.runGen++
 	if c.timeoutTimer != nil {
 		c.timeoutTimer.Stop()
 		c.timeoutTimer = nil
 	}
+}
+
+// stopWatch stops the disconnect watch for good (the connection is gone).
+func (c *conn) stopWatch() {
+	c.runMu.Lock()
+	defer c.runMu.Unlock()
 	if c.watchTimer != nil {
 		c.watchTimer.Stop()
-		c.watchTimer = nil
 	}
+	c.watchArmed = true // never armed again
 }
 
 // cancelRunning cancels the running statement, if any.
@@ -114,22 +130,22 @@ func (c *conn) cancelRunning(cause error) {
 	}
 }
 
-// checkDisconnect cancels run gen when the client has hung up, else
-// checks again later.
-func (c *conn) checkDisconnect(gen uint64) {
+// checkDisconnect cancels the running statement when the client has hung
+// up, and checks again later while statements run.
+func (c *conn) checkDisconnect() {
 	c.runMu.Lock()
 	defer c.runMu.Unlock()
-	if c.runGen != gen || c.running == nil {
+	if c.running == nil {
+		c.watchArmed = false
 		return
 	}
 	if peerClosed(c.rawConn) {
 		c.log.Info("client disconnected while a statement was running; cancelling it")
 		c.running(errClientGone)
+		c.watchArmed = false
 		return
 	}
-	if c.watchTimer != nil {
-		c.watchTimer.Reset(disconnectPoll)
-	}
+	c.watchTimer.Reset(disconnectPoll)
 }
 
 // statementTimeout is the session's statement_timeout, else the server

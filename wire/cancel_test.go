@@ -154,6 +154,36 @@ func TestDisconnectStopsQuery(t *testing.T) {
 	t.Fatal("query kept running after the client disconnected")
 }
 
+// TestDisconnectStopsQueryAfterIdle: the disconnect watch is one timer per
+// connection that disarms when it finds nothing running; a slow statement
+// after fast ones and an idle spell is still stopped when its client goes.
+func TestDisconnectStopsQueryAfterIdle(t *testing.T) {
+	srv, _ := startServer(t, cleartext)
+	rc, _ := rawLogin(t, srv)
+	for range 20 {
+		rc.send(&pgproto3.Query{String: "SELECT 1"})
+		if tr := rc.until(); tr[len(tr)-1] != "ReadyForQuery I" {
+			t.Fatalf("SELECT 1: %v", tr)
+		}
+	}
+	time.Sleep(disconnectPoll + 300*time.Millisecond) // the watch fires idle and disarms
+	rc.send(&pgproto3.Query{String: "SELECT 1"})
+	rc.until()
+	rc.send(&pgproto3.Query{String: slowQuery})
+	time.Sleep(200 * time.Millisecond)
+	_ = rc.nc.Close()
+	for range 400 {
+		srv.mu.Lock()
+		n := len(srv.conns)
+		srv.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("query kept running after the client disconnected")
+}
+
 func TestParseTimeout(t *testing.T) {
 	cases := map[string]time.Duration{
 		"0": 0, "5000": 5 * time.Second, "5s": 5 * time.Second, "1min": time.Minute, "250ms": 250 * time.Millisecond,

@@ -82,9 +82,9 @@ type conn struct {
 	// run state, shared with CancelRequest, timers and Shutdown (cancel.go)
 	runMu        sync.Mutex
 	running      context.CancelCauseFunc
-	runGen       uint64
 	timeoutTimer *time.Timer
 	watchTimer   *time.Timer
+	watchArmed   bool // watchTimer will fire (see beginRun)
 
 	// delayed flush while waiting for a batch (execute.go)
 	flushMu    sync.Mutex
@@ -170,6 +170,7 @@ func (c *conn) cleanup() {
 	}
 	c.runMu.Unlock()
 	c.endRun()
+	c.stopWatch()
 	if !c.panicked {
 		c.cancelCtx()
 	}
