@@ -90,6 +90,21 @@
 //     itself are walked by protobuf reflection, and TestAnalyzerMissesNoField
 //     places a relation under every field of every accepted node type to
 //     prove it (also for fields a future pg_query adds).
+//  8. The SQL printed for a SELECT parses back to the tree that was checked
+//     and rewritten, so DuckDB runs the statement the planner checked.
+//     printSelect (print.go) ports pg_query's C deparser and prints its text
+//     byte for byte wherever that text parses back to the tree; where it
+//     does not (the deparser drops parentheses an operand needs, as in
+//     (a OR b) IN (…) or x AT TIME ZONE (a + b), and prints some names
+//     without quotes), printSelect adds the parentheses or quotes, and it
+//     leaves trees that no text expresses to the C deparser (and so to the
+//     verification). The tests parse the printed text again and compare the
+//     trees without locations, with only the normalizations canonicalTree
+//     lists ('t'::bool printed as true, nested ANDs read back flat …): for
+//     every statement the planner tests print (the checkPrinted hook), the
+//     client and tool corpus, fuzzed SQL (FuzzPrintSelect) and mutated
+//     trees (TestPrintSelectMutatedTrees); the text must also be the C
+//     deparser's wherever the C deparser's parses back.
 //
 // # Limits measured
 //
@@ -145,6 +160,7 @@
 //     PostgreSQL and compares).
 //   - 0A000 "statement uses syntax the gateway cannot rewrite safely" (detail
 //     "rewritten statement failed verification"): the deparser printed
-//     something that parses differently; that is a pg_query bug to report,
-//     and the statement is refused until it is fixed.
+//     something that parses differently; that is a bug of printSelect or,
+//     for what it leaves to pg_query's deparser, of pg_query, and the
+//     statement is refused until it is fixed.
 package planner

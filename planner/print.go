@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -9,17 +11,19 @@ import (
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 )
 
-// printSelect prints a SELECT statement exactly as pg_query's deparser
+// printSelect prints a SELECT statement as pg_query's deparser
 // (postgres_deparse.c, without pretty printing) prints it, without the
-// protobuf round trip to C that pg_query.Deparse costs. It reports false for
-// anything it does not print exactly as the deparser does: node types it
-// does not know, and trees the deparser would reject, print with parts
-// missing, or print while ignoring a field. The caller then uses the C
-// deparser.
+// protobuf round trip to C that pg_query.Deparse costs, and so that the
+// text parses back to node: where the deparser's text would parse to
+// another tree, or not at all, it adds the parentheses or quotes that text
+// lacks (see leftEdge and name). It reports false for node types it does
+// not know, and for trees the deparser would reject, print with parts
+// missing or while ignoring a field, and trees no text expresses (the
+// parser never builds them). The caller then uses the C deparser.
 //
 // The port follows the C functions one to one (deparseSelectStmt,
 // deparseExpr, deparseFuncCall …), including their oddities, so that the
-// text is byte for byte the same.
+// text is byte for byte the deparser's wherever that is right.
 func printSelect(node *pg_query.Node) (sql string, ok bool) {
 	sel := node.GetSelectStmt()
 	if sel == nil {
@@ -280,6 +284,31 @@ func (p *printer) ident(s string) {
 		p.str(s)
 		return
 	}
+	p.quotedIdent(s, quotes)
+}
+
+// quoted prints s as a quoted identifier.
+func (p *printer) quoted(s string) {
+	quotes := false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case 0:
+			p.fail()
+		case '"':
+			quotes = true
+		}
+	}
+	if !utf8.ValidString(s) {
+		p.fail()
+	}
+	p.quotedIdent(s, quotes)
+}
+
+// quotedIdent writes "s", with its quotes doubled when it has any.
+func (p *printer) quotedIdent(s string, quotes bool) {
+	if s == "" {
+		p.fail() // "" does not parse
+	}
 	p.char('"')
 	if quotes {
 		for i := 0; i < len(s); i++ {
@@ -292,6 +321,63 @@ func (p *printer) ident(s string) {
 		p.buf = append(p.buf, s...)
 	}
 	p.buf = append(p.buf, '"')
+}
+
+// namePlace is where the grammar takes a name the deparser prints without
+// quote_identifier; it decides which keywords the name may be.
+type namePlace uint8
+
+const (
+	placeColID     namePlace = iota // ColId: unreserved and column name keywords
+	placeParamName                  // type_function_name: unreserved and type or function name keywords
+	placeColLabel                   // ColLabel, after a dot: any keyword
+)
+
+// name prints a name the deparser prints as it is (window names, argument
+// names …). As it is, a name in upper case or with other characters than
+// an identifier's, or a keyword the place does not take, reads back as
+// another name or not at all; such a name is quoted. Any other name is
+// printed as the deparser prints it.
+func (p *printer) name(s string, place namePlace) {
+	if !plainIdentifier(s) {
+		p.quoted(s)
+		return
+	}
+	switch keywordCategory(s) {
+	case kwColName:
+		if place == placeParamName {
+			p.quoted(s)
+			return
+		}
+	case kwTypeFuncName:
+		if place == placeColID {
+			p.quoted(s)
+			return
+		}
+	case kwReserved:
+		if place != placeColLabel {
+			p.quoted(s)
+			return
+		}
+	}
+	p.raw(s)
+}
+
+// plainIdentifier reports whether the lexer reads s, unquoted, as the
+// identifier s (or as the keyword s): it starts with a lower case letter,
+// an underscore or a non-ASCII byte, and goes on with those, digits and
+// dollar signs.
+func plainIdentifier(s string) bool {
+	if s == "" || s[0] >= '0' && s[0] <= '9' || s[0] == '$' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '$' || c >= utf8.RuneSelf) {
+			return false
+		}
+	}
+	return true
 }
 
 // literal is deparseStringLiteral: a quoted string, with the E prefix when
@@ -327,6 +413,9 @@ const (
 
 // nameList is "name_list": identifiers separated by ", ".
 func (p *printer) nameList(l []*pg_query.Node) {
+	if len(l) == 0 {
+		p.fail()
+	}
 	for i, n := range l {
 		if i > 0 {
 			p.str(", ")
@@ -459,6 +548,9 @@ func (p *printer) valuesLists(s *pg_query.SelectStmt) {
 		if i > 0 {
 			p.commaPart()
 		}
+		if len(l.List.Items) == 0 {
+			p.fail() // VALUES () does not parse
+		}
 		p.char('(')
 		p.exprList(l.List.Items)
 		p.char(')')
@@ -530,7 +622,7 @@ func (p *printer) simpleSelect(s *pg_query.SelectStmt) {
 			if i > 0 {
 				p.str(", ")
 			}
-			p.raw(w.Name)
+			p.name(w.Name, placeColID)
 			p.str(" AS ")
 			p.windowDef(w)
 		}
@@ -543,6 +635,13 @@ func (p *printer) resTarget(n *pg_query.Node) {
 	if r == nil || nullNode(r.Val) || len(r.Indirection) > 0 {
 		p.fail()
 	}
+	if c := r.Val.GetColumnRef(); c != nil && len(c.Fields) == 1 && c.Fields[0].GetAStar() != nil {
+		if r.Name != "" {
+			p.fail() // * AS x does not parse
+		}
+		p.char('*')
+		return
+	}
 	p.expr(r.Val, true)
 	if r.Name != "" {
 		p.str(" AS ")
@@ -554,12 +653,20 @@ func (p *printer) resTarget(n *pg_query.Node) {
 func (p *printer) limit(s *pg_query.SelectStmt) {
 	opt := p.enumValue(int32(s.LimitOption), 3)
 	if nullNode(s.LimitCount) {
-		if s.LimitCount != nil || opt == int32(pg_query.LimitOption_LIMIT_OPTION_WITH_TIES) {
+		// The parser makes OFFSET alone a COUNT limit.
+		want := int32(pg_query.LimitOption_LIMIT_OPTION_DEFAULT)
+		if !nullNode(s.LimitOffset) {
+			want = int32(pg_query.LimitOption_LIMIT_OPTION_COUNT)
+		}
+		if s.LimitCount != nil || opt != want {
 			p.fail()
 		}
 		return
 	}
 	ties := opt == int32(pg_query.LimitOption_LIMIT_OPTION_WITH_TIES)
+	if ties && len(s.SortClause) == 0 {
+		p.fail() // the parser refuses WITH TIES without ORDER BY
+	}
 	switch {
 	case opt == int32(pg_query.LimitOption_LIMIT_OPTION_COUNT):
 		p.group("LIMIT")
@@ -569,12 +676,19 @@ func (p *printer) limit(s *pg_query.SelectStmt) {
 		p.fail()
 	}
 	if c := s.LimitCount.GetAConst(); c != nil && c.Isnull {
-		if c.Val != nil {
-			p.fail()
+		if c.Val != nil || ties {
+			p.fail() // FETCH FIRST ALL does not parse
 		}
 		p.str("ALL")
 	} else if ties {
-		p.cexpr(s.LimitCount)
+		// c_expr; cexpr prints x IN (…) and x IS NORMALIZED as they are.
+		if p.cexprForm(s.LimitCount) || negativeConst(s.LimitCount.GetAConst()) {
+			p.cexpr(s.LimitCount)
+		} else {
+			p.char('(')
+			p.expr(s.LimitCount, true)
+			p.char(')')
+		}
 	} else {
 		p.expr(s.LimitCount, false)
 	}
@@ -608,8 +722,8 @@ func (p *printer) lockingClause(n *pg_query.Node) {
 				p.str(", ")
 			}
 			rv := r.GetRangeVar()
-			if rv == nil {
-				p.fail()
+			if rv == nil || !rv.Inh || rv.Alias != nil {
+				p.fail() // OF takes names only
 			}
 			p.rangeVar(rv)
 		}
@@ -682,7 +796,8 @@ func (p *printer) cte(c *pg_query.CommonTableExpr) {
 		p.ident(sc.SearchSeqColumn)
 	}
 	if cc := c.CycleClause; cc != nil {
-		if cc.CycleMarkColumn == "" || cc.CyclePathColumn == "" {
+		// Without TO and DEFAULT, the parser fills in true and false.
+		if cc.CycleMarkColumn == "" || cc.CyclePathColumn == "" || cc.CycleMarkValue == nil || cc.CycleMarkDefault == nil {
 			p.fail()
 		}
 		p.str(" CYCLE ")
@@ -706,12 +821,34 @@ func (p *printer) cte(c *pg_query.CommonTableExpr) {
 func (p *printer) aexprConst(n *pg_query.Node) {
 	switch x := n.GetNode().(type) {
 	case *pg_query.Node_AConst:
+		if negativeConst(x.AConst) {
+			p.fail() // a signed number is no AexprConst
+		}
 		p.aConst(x.AConst)
 	case *pg_query.Node_TypeCast:
-		p.typeCast(x.TypeCast, false)
+		p.constCast(x.TypeCast)
 	default:
 		p.fail()
 	}
+}
+
+// constCast prints a typed constant as AexprConst has it, the type name in
+// front of the string: the grammar takes CYCLE … TO int '1', where the
+// deparser prints '1'::int.
+func (p *printer) constCast(t *pg_query.TypeCast) {
+	if p.constCastForm(t) {
+		p.typeCast(t, false)
+		return
+	}
+	c, tn := t.Arg.GetAConst(), t.TypeName
+	if c == nil || c.Isnull || c.GetSval() == nil || tn == nil || tn.Setof || tn.PctType || len(tn.ArrayBounds) > 0 ||
+		len(tn.Typmods) > 0 && len(tn.Names) == 2 && tn.Names[0].GetString_().GetSval() == "pg_catalog" &&
+			tn.Names[1].GetString_().GetSval() == "interval" { // interval '1' day: the fields come last
+		p.fail()
+	}
+	p.typeName(tn)
+	p.char(' ')
+	p.aConst(c)
 }
 
 func (p *printer) groupByList(l []*pg_query.Node) {
@@ -721,6 +858,12 @@ func (p *printer) groupByList(l []*pg_query.Node) {
 		}
 		if g := n.GetGroupingSet(); g != nil {
 			p.groupingSet(g)
+		} else if f := n.GetFuncCall(); f != nil && len(f.Funcname) == 1 &&
+			(f.Funcname[0].GetString_().GetSval() == "cube" || f.Funcname[0].GetString_().GetSval() == "rollup") {
+			// Bare, cube(a) is the grouping set CUBE (a).
+			p.char('(')
+			p.expr(n, true)
+			p.char(')')
 		} else {
 			p.expr(n, true)
 		}
@@ -735,14 +878,23 @@ func (p *printer) groupingSet(g *pg_query.GroupingSet) {
 		}
 		p.str("()")
 	case int32(pg_query.GroupingSetKind_GROUPING_SET_ROLLUP):
+		if len(g.Content) == 0 {
+			p.fail() // ROLLUP () does not parse, nor do CUBE () and GROUPING SETS ()
+		}
 		p.str("ROLLUP (")
 		p.exprList(g.Content)
 		p.char(')')
 	case int32(pg_query.GroupingSetKind_GROUPING_SET_CUBE):
+		if len(g.Content) == 0 {
+			p.fail()
+		}
 		p.str("CUBE (")
 		p.exprList(g.Content)
 		p.char(')')
 	case int32(pg_query.GroupingSetKind_GROUPING_SET_SETS):
+		if len(g.Content) == 0 {
+			p.fail()
+		}
 		p.str("GROUPING SETS (")
 		p.enter()
 		p.groupByList(g.Content)
@@ -826,6 +978,9 @@ func (p *printer) rangeVar(r *pg_query.RangeVar) {
 		p.str("ONLY ")
 	}
 	if r.Catalogname != "" {
+		if r.Schemaname == "" {
+			p.fail() // cat.tab reads back as a schema
+		}
 		p.ident(r.Catalogname)
 		p.char('.')
 	}
@@ -907,6 +1062,9 @@ func (p *printer) rangeFunction(r *pg_query.RangeFunction) {
 		p.char(' ')
 	}
 	if len(r.Coldeflist) > 0 {
+		if r.Alias != nil && len(r.Alias.Colnames) > 0 {
+			p.fail() // f() AS a(b) (c int) does not parse
+		}
 		if r.Alias == nil {
 			p.str("AS ")
 		}
@@ -939,6 +1097,9 @@ func (p *printer) rangeFunctionItem(n *pg_query.Node) (*pg_query.Node, []*pg_que
 func (p *printer) funcExprWindowless(n *pg_query.Node) {
 	switch x := n.GetNode().(type) {
 	case *pg_query.Node_FuncCall:
+		if p.syntaxForm(x.FuncCall) != "" {
+			p.fail() // x AT TIME ZONE z is no function in FROM
+		}
 		p.funcCall(x.FuncCall, false)
 	case *pg_query.Node_SqlvalueFunction:
 		p.sqlValueFunction(x.SqlvalueFunction)
@@ -966,14 +1127,13 @@ func (p *printer) columnDefs(l []*pg_query.Node) {
 		p.checkString(c.Storage) // not printed, but marshalled
 		p.checkString(c.Identity)
 		p.checkString(c.Generated)
-		if c.Colname != "" {
-			p.ident(c.Colname)
-			p.char(' ')
+		if c.Colname == "" || c.TypeName == nil {
+			p.fail() // a column definition has both
 		}
-		if c.TypeName != nil {
-			p.typeName(c.TypeName)
-			p.char(' ')
-		}
+		p.ident(c.Colname)
+		p.char(' ')
+		p.typeName(c.TypeName)
+		p.char(' ')
 		if c.CollClause != nil {
 			p.collateClause(c.CollClause)
 		}
@@ -983,6 +1143,13 @@ func (p *printer) columnDefs(l []*pg_query.Node) {
 
 func (p *printer) joinExpr(j *pg_query.JoinExpr) {
 	if nullNode(j.Larg) || nullNode(j.Rarg) {
+		p.fail()
+	}
+	// ON with USING, NATURAL with either, and an outer join with neither
+	// do not parse.
+	if j.Quals != nil && len(j.UsingClause) > 0 || j.IsNatural && (j.Quals != nil || len(j.UsingClause) > 0) ||
+		!j.IsNatural && j.Quals == nil && len(j.UsingClause) == 0 &&
+			p.enumValue(int32(j.Jointype), 9) != int32(pg_query.JoinType_JOIN_INNER) {
 		p.fail()
 	}
 	needAliasParens := j.Alias != nil
@@ -1033,7 +1200,7 @@ func (p *printer) joinExpr(j *pg_query.JoinExpr) {
 				p.fail()
 			}
 			p.str("AS ")
-			p.raw(a.Aliasname)
+			p.name(a.Aliasname, placeColID)
 		}
 	} else if j.JoinUsingAlias != nil {
 		p.fail()
@@ -1057,6 +1224,9 @@ func (p *printer) expr(n *pg_query.Node, aexpr bool) {
 	case *pg_query.Node_TypeCast:
 		p.typeCast(x.TypeCast, false)
 	case *pg_query.Node_CollateClause:
+		if x.CollateClause.Arg == nil {
+			p.fail() // only a column definition has a COLLATE of its own
+		}
 		p.collateClause(x.CollateClause)
 	case *pg_query.Node_AExpr:
 		p.aExpr(x.AExpr, true)
@@ -1105,6 +1275,9 @@ func (p *printer) cexpr(n *pg_query.Node) {
 	case *pg_query.Node_RowExpr:
 		p.rowExpr(x.RowExpr)
 	case *pg_query.Node_GroupingFunc:
+		if len(x.GroupingFunc.Args) == 0 {
+			p.fail()
+		}
 		p.str("GROUPING(")
 		p.exprList(x.GroupingFunc.Args)
 		p.char(')')
@@ -1125,27 +1298,33 @@ func (p *printer) cexpr(n *pg_query.Node) {
 	}
 }
 
-// bexpr is deparseBExpr ("b_expr").
+// bexpr is deparseBExpr ("b_expr"), with parentheses around what is not a
+// b_expr (the deparser prints NOT, x = ANY (…), a COLLATE "C" || b … as
+// they are).
 func (p *printer) bexpr(n *pg_query.Node) {
 	switch x := n.GetNode().(type) {
 	case *pg_query.Node_AExpr:
 		switch p.enumValue(int32(x.AExpr.Kind), 14) {
 		case int32(pg_query.A_Expr_Kind_AEXPR_OP), int32(pg_query.A_Expr_Kind_AEXPR_DISTINCT),
 			int32(pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT):
+			if !p.bexprOperands(x.AExpr, false) {
+				break
+			}
 			p.enter()
 			p.aExpr(x.AExpr, false)
 			p.leave()
 			return
 		}
 	case *pg_query.Node_BoolExpr:
-		if p.enumValue(int32(x.BoolExpr.Boolop), 3) == int32(pg_query.BoolExprType_NOT_EXPR) {
-			p.enter()
-			p.boolExpr(x.BoolExpr)
-			p.leave()
+	default:
+		if p.bexprClean(n, false) {
+			p.cexpr(n)
 			return
 		}
 	}
-	p.cexpr(n)
+	p.char('(')
+	p.expr(n, true)
+	p.char(')')
 }
 
 // exprList is "expr_list".
@@ -1158,32 +1337,48 @@ func (p *printer) exprList(l []*pg_query.Node) {
 	}
 }
 
+// columnRef prints a column reference: names, the last of them possibly *.
+// A lone * is a select list item of its own (resTarget); anywhere else it
+// does not parse.
 func (p *printer) columnRef(c *pg_query.ColumnRef) {
 	if len(c.Fields) == 0 {
 		p.fail()
 	}
-	switch x := c.Fields[0].GetNode().(type) {
-	case *pg_query.Node_AStar:
-		p.char('*')
-	case *pg_query.Node_String_:
-		p.ident(x.String_.GetSval())
-	default:
-		p.fail()
+	for i, n := range c.Fields {
+		if i > 0 {
+			p.char('.')
+		}
+		switch x := n.GetNode().(type) {
+		case *pg_query.Node_AStar:
+			if i == 0 || i < len(c.Fields)-1 {
+				p.fail()
+			}
+			p.char('*')
+		case *pg_query.Node_String_:
+			p.ident(x.String_.GetSval())
+		default:
+			p.fail() // a subscript is an A_Indirection's
+		}
 	}
-	p.indirection(c.Fields[1:])
 }
 
 // indirection is "opt_indirection": .field, .* and [subscripts].
 func (p *printer) indirection(l []*pg_query.Node) {
-	for _, n := range l {
+	for i, n := range l {
 		switch x := n.GetNode().(type) {
 		case *pg_query.Node_String_:
 			p.char('.')
 			p.ident(x.String_.GetSval())
 		case *pg_query.Node_AStar:
+			if i < len(l)-1 {
+				p.fail() // .* must come last
+			}
 			p.str(".*")
 		case *pg_query.Node_AIndices:
 			ind := x.AIndices
+			if !ind.IsSlice && (ind.Uidx == nil || ind.Lidx != nil) {
+				p.fail() // a[] does not parse
+			}
 			p.char('[')
 			if ind.Lidx != nil {
 				p.expr(ind.Lidx, true)
@@ -1203,13 +1398,16 @@ func (p *printer) indirection(l []*pg_query.Node) {
 
 // aIndirection prints arg with its indirection; the deparser puts arg in
 // parentheses only for some node types (an A_Indirection without path
-// around an argument makes the parentheses appear).
+// around an argument makes the parentheses appear). The grammar takes a
+// subscript or field after a column, a parameter, a subquery or a
+// parenthesized expression only, so the printer puts anything else in
+// parentheses too.
 func (p *printer) aIndirection(a *pg_query.A_Indirection) {
 	if nullNode(a.Arg) {
 		p.fail()
 	}
 	var parens bool
-	switch a.Arg.Node.(type) {
+	switch x := a.Arg.Node.(type) {
 	case *pg_query.Node_AIndirection, *pg_query.Node_FuncCall, *pg_query.Node_AExpr, *pg_query.Node_TypeCast,
 		*pg_query.Node_RowExpr, *pg_query.Node_AArrayExpr:
 		parens = true
@@ -1217,9 +1415,16 @@ func (p *printer) aIndirection(a *pg_query.A_Indirection) {
 		if len(a.Indirection) == 0 {
 			p.fail() // linitial() of an empty list: the deparser refuses it
 		}
-		parens = a.Indirection[0].GetAIndices() == nil
+		// t.*[1] does not parse: * must come last.
+		f := x.ColumnRef.Fields
+		parens = a.Indirection[0].GetAIndices() == nil || len(f) > 0 && f[len(f)-1].GetAStar() != nil
+	case *pg_query.Node_ParamRef:
+	case *pg_query.Node_SubLink:
+		parens = len(a.Indirection) > 0 && p.enumValue(int32(x.SubLink.SubLinkType), 8) != int32(pg_query.SubLinkType_EXPR_SUBLINK)
 	case *pg_query.Node_JsonFuncExpr:
 		p.fail()
+	default:
+		parens = len(a.Indirection) > 0
 	}
 	if parens {
 		p.char('(')
@@ -1244,12 +1449,12 @@ func (p *printer) aConst(c *pg_query.A_Const) {
 	}
 	switch v := c.Val.(type) {
 	case *pg_query.A_Const_Ival:
-		if v.Ival == nil {
-			p.fail()
+		if v.Ival == nil || v.Ival.Ival == math.MinInt32 {
+			p.fail() // -2147483648 reads back as a float constant
 		}
 		p.number(v.Ival.Ival)
 	case *pg_query.A_Const_Fval:
-		if v.Fval == nil || v.Fval.Fval == "" {
+		if v.Fval == nil || !floatLiteral(v.Fval.Fval) {
 			p.fail()
 		}
 		p.raw(v.Fval.Fval)
@@ -1271,6 +1476,59 @@ func (p *printer) aConst(c *pg_query.A_Const) {
 	default:
 		p.fail()
 	}
+}
+
+// floatLiteral reports whether s, printed as it is, reads back as the
+// float constant s: a number, possibly with a minus sign (which the parser
+// folds into the constant), that is not an integer the parser takes as an
+// int4 constant.
+func floatLiteral(s string) bool {
+	u := strings.TrimPrefix(s, "-")
+	if len(u) > 2 && u[0] == '0' && strings.IndexByte("xXoObB", u[1]) >= 0 {
+		// Go's syntax for these, underscores included, is PostgreSQL's.
+		v, err := strconv.ParseInt(u, 0, 64)
+		if err != nil {
+			return errors.Is(err, strconv.ErrRange)
+		}
+		return v > math.MaxInt32
+	}
+	i := digits(u, 0)
+	integer := i == len(u)
+	if i < len(u) && u[i] == '.' {
+		i = digits(u, i+1)
+		if i == 1 {
+			return false // "." alone
+		}
+	}
+	if i > 0 && i < len(u) && (u[i] == 'e' || u[i] == 'E') {
+		j := i + 1
+		if j < len(u) && (u[j] == '+' || u[j] == '-') {
+			j++
+		}
+		if k := digits(u, j); k > j {
+			i = k
+		}
+	}
+	if i == 0 || i != len(u) {
+		return false
+	}
+	if integer {
+		v, err := strconv.ParseInt(strings.ReplaceAll(u, "_", ""), 10, 64)
+		return err != nil || v > math.MaxInt32
+	}
+	return true
+}
+
+// digits skips the decimal digits of s from i on, with single underscores
+// between them, and returns where they end.
+func digits(s string, i int) int {
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+		if i+1 < len(s) && s[i] == '_' && s[i+1] >= '0' && s[i+1] <= '9' {
+			i++
+		}
+	}
+	return i
 }
 
 func (p *printer) boolean(b bool) {
@@ -1307,16 +1565,19 @@ func (p *printer) value(c *pg_query.A_Const) {
 	}
 }
 
+// paramRef prints $n. The deparser prints $0 as ?, which does not parse.
 func (p *printer) paramRef(r *pg_query.ParamRef) {
-	if r.Number == 0 {
-		p.char('?')
-		return
+	if r.Number < 0 {
+		p.fail()
 	}
 	p.char('$')
 	p.buf = strconv.AppendInt(p.buf, int64(r.Number), 10)
 }
 
 func (p *printer) caseExpr(c *pg_query.CaseExpr) {
+	if len(c.Args) == 0 {
+		p.fail() // CASE END does not parse
+	}
 	p.str("CASE ")
 	if c.Arg != nil {
 		p.expr(c.Arg, true)
@@ -1354,12 +1615,16 @@ func (p *printer) subLink(s *pg_query.SubLink) {
 		}
 		p.str("EXISTS (")
 	case int32(pg_query.SubLinkType_ALL_SUBLINK):
-		p.expr(s.Testexpr, true)
+		p.operand(s.Testexpr, p.breaksBefore(s.Testexpr, true, p.subqueryOpPrec(s.OperName)), true)
 		p.char(' ')
 		p.subqueryOp(s.OperName)
 		p.str(" ALL (")
 	case int32(pg_query.SubLinkType_ANY_SUBLINK):
-		p.expr(s.Testexpr, true)
+		op := precLike // IN
+		if len(s.OperName) > 0 {
+			op = p.subqueryOpPrec(s.OperName)
+		}
+		p.operand(s.Testexpr, p.breaksBefore(s.Testexpr, true, op), true)
 		if len(s.OperName) > 0 {
 			p.char(' ')
 			p.subqueryOp(s.OperName)
@@ -1385,6 +1650,522 @@ func (p *printer) subLink(s *pg_query.SubLink) {
 	p.char(')')
 }
 
+// Parentheses the deparser leaves out.
+//
+// The deparser puts an operand in parentheses for some node types only, and
+// its text then sometimes reads back as another tree: (a OR b) IN (…)
+// prints as a OR b IN (…), x AT TIME ZONE (a + b) as x AT TIME ZONE a + b,
+// (a LIKE b) LIKE c as a syntax error. The printer adds the parentheses
+// where gram.y's precedences would bind the operand differently, and only
+// there: the deparser's text stays as it is wherever it is right.
+//
+// Whether an operand's text holds together next to an operator depends on
+// the operators on its edges that are still open: in a + b the + is open on
+// the right, so a + b IN (…) reads as a + (b IN (…)) if IN binds tighter
+// than + (it does not), and NOT a IN (…) as NOT (a IN (…)) as IN binds
+// tighter than NOT. leftEdge and rightEdge give the loosest open operator on
+// each edge of an expression's text. They follow the deparser's text:
+// parentheses the printer adds deeper inside are not counted, as they only
+// appear where that text is wrong anyway and one more pair is harmless
+// there.
+
+// prec is a precedence level of gram.y, loosest first.
+type prec uint8
+
+const (
+	precOr prec = iota + 1
+	precAnd
+	precNot     // right-associative
+	precIs      // IS, ISNULL, NOTNULL; non-associative
+	precCmp     // < > = <= >= <>; non-associative
+	precLike    // BETWEEN IN LIKE ILIKE SIMILAR (and NOT before them); non-associative
+	precOp      // any other operator, OPERATOR(…), and prefix operators but + and -
+	precAdd     // + -
+	precMul     // * / %
+	precExp     // ^
+	precAt      // AT TIME ZONE, AT LOCAL
+	precCollate // COLLATE
+	precUminus  // prefix + and -; right-associative
+	precCast    // ::
+	precClosed  // no operator open on that edge
+)
+
+// endsBefore reports whether an expression whose right edge is edge is read
+// as a whole when an operator of level op follows it: the parser then
+// reduces it rather than shifting the operator into it.
+func endsBefore(edge, op prec) bool {
+	return edge > op || edge == op && leftAssociative(op)
+}
+
+// startsAfter reports whether an expression whose left edge is edge is read
+// as a whole as the right operand of an operator of level op.
+func startsAfter(edge, op prec) bool {
+	return edge > op || edge == op && (op == precNot || op == precUminus)
+}
+
+func leftAssociative(l prec) bool {
+	switch l {
+	case precNot, precIs, precCmp, precLike, precUminus:
+		return false
+	}
+	return true
+}
+
+// opPrec is the level of a binary operator printed by qualOp.
+func (p *printer) opPrec(l []*pg_query.Node) prec {
+	if len(l) != 1 {
+		return precOp
+	}
+	switch l[0].GetString_().GetSval() {
+	case "+", "-":
+		return precAdd
+	case "*", "/", "%":
+		return precMul
+	case "^":
+		return precExp
+	case "<", ">", "=", "<=", ">=", "<>":
+		return precCmp
+	}
+	return precOp
+}
+
+// subqueryOpPrec is the level of an operator printed by subqueryOp.
+func (p *printer) subqueryOpPrec(l []*pg_query.Node) prec {
+	if len(l) == 1 {
+		switch l[0].GetString_().GetSval() {
+		case "~~", "!~~", "~~*", "!~~*":
+			return precLike
+		}
+	}
+	return p.opPrec(l)
+}
+
+// prefixPrec is the level of a prefix operator: gram.y gives + and - the
+// level of unary minus, and the others (also + and - written as
+// OPERATOR(…)) that of operators.
+func (p *printer) prefixPrec(a *pg_query.A_Expr) prec {
+	if len(a.Name) == 1 && !p.prefixOperatorSyntax(a) {
+		switch a.Name[0].GetString_().GetSval() {
+		case "+", "-":
+			return precUminus
+		}
+	}
+	return precOp
+}
+
+// prefixOperatorSyntax reports whether the prefix operator of a is printed
+// as OPERATOR(…), where the deparser prints it bare: operators the grammar
+// has no bare prefix form for (* a is a syntax error), and - before a
+// number, which the parser folds into a negative constant.
+func (p *printer) prefixOperatorSyntax(a *pg_query.A_Expr) bool {
+	if len(a.Name) != 1 {
+		return false
+	}
+	switch a.Name[0].GetString_().GetSval() {
+	case "*", "/", "%", "^", "<", ">", "=", "<=", ">=", "<>":
+		return true
+	case "-":
+		// Parentheses do not stop that: -(1) is -1.
+		if c := unwrapped(a.Rexpr).GetAConst(); c != nil && !c.Isnull {
+			switch c.Val.(type) {
+			case *pg_query.A_Const_Ival, *pg_query.A_Const_Fval:
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// breaksBefore reports whether n's text, printed in context aexpr, would
+// not hold together followed by an operator of level op.
+func (p *printer) breaksBefore(n *pg_query.Node, aexpr bool, op prec) bool {
+	if _, ok := n.GetNode().(*pg_query.Node_ColumnRef); ok { // the usual operand
+		return false
+	}
+	return !endsBefore(p.rightEdge(n, aexpr), op)
+}
+
+// breaksAfter reports whether n's text would not hold together as the
+// right operand of an operator of level op.
+func (p *printer) breaksAfter(n *pg_query.Node, aexpr bool, op prec) bool {
+	switch n.GetNode().(type) {
+	case *pg_query.Node_ColumnRef, *pg_query.Node_AConst: // the usual operands
+		return false
+	}
+	return !startsAfter(p.leftEdge(n, aexpr), op)
+}
+
+// leftEdge is the loosest operator open on the left edge of n's text, as
+// expr(n, aexpr) prints it.
+func (p *printer) leftEdge(n *pg_query.Node, aexpr bool) prec {
+	edge := precClosed
+	for {
+		var op prec
+		var next *pg_query.Node
+		switch x := n.GetNode().(type) {
+		case *pg_query.Node_TypeCast:
+			op = precCast
+			if !p.castParens(x.TypeCast) {
+				next, aexpr = x.TypeCast.Arg, false
+			}
+		case *pg_query.Node_CollateClause:
+			if x.CollateClause.Arg == nil {
+				return edge
+			}
+			op = precCollate
+			if x.CollateClause.Arg.GetAExpr() == nil {
+				next, aexpr = x.CollateClause.Arg, true
+			}
+		case *pg_query.Node_AExpr:
+			a := x.AExpr
+			switch p.enumValue(int32(a.Kind), 14) {
+			case int32(pg_query.A_Expr_Kind_AEXPR_OP):
+				if nullNode(a.Lexpr) {
+					return edge
+				}
+				op = p.opPrec(a.Name)
+				if !needsParensAsBExpr(a.Lexpr) {
+					next = a.Lexpr
+				}
+			case int32(pg_query.A_Expr_Kind_AEXPR_OP_ANY), int32(pg_query.A_Expr_Kind_AEXPR_OP_ALL):
+				op, next = p.subqueryOpPrec(a.Name), a.Lexpr
+			case int32(pg_query.A_Expr_Kind_AEXPR_DISTINCT):
+				op = precIs
+				if !needsParensAsBExpr(a.Lexpr) {
+					next = a.Lexpr
+				}
+			case int32(pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT):
+				op, next = precIs, a.Lexpr
+			case int32(pg_query.A_Expr_Kind_AEXPR_NULLIF):
+				return edge
+			default: // IN, LIKE, ILIKE, SIMILAR, BETWEEN
+				op, next = precLike, a.Lexpr
+			}
+			aexpr = true
+		case *pg_query.Node_BoolExpr:
+			b := x.BoolExpr
+			switch p.enumValue(int32(b.Boolop), 3) {
+			case int32(pg_query.BoolExprType_NOT_EXPR):
+				return edge
+			case int32(pg_query.BoolExprType_AND_EXPR):
+				op = precAnd
+			default:
+				op = precOr
+			}
+			if len(b.Args) > 0 && !p.isAndOr(b.Args[0]) {
+				next, aexpr = b.Args[0], true
+			}
+		case *pg_query.Node_NullTest:
+			op, next, aexpr = precIs, x.NullTest.Arg, true
+		case *pg_query.Node_BooleanTest:
+			op = precIs
+			if x.BooleanTest.Arg.GetBoolExpr() == nil {
+				next, aexpr = x.BooleanTest.Arg, true
+			}
+		case *pg_query.Node_SubLink:
+			s := x.SubLink
+			switch p.enumValue(int32(s.SubLinkType), 8) {
+			case int32(pg_query.SubLinkType_ALL_SUBLINK):
+				op = p.subqueryOpPrec(s.OperName)
+			case int32(pg_query.SubLinkType_ANY_SUBLINK):
+				op = precLike
+				if len(s.OperName) > 0 {
+					op = p.subqueryOpPrec(s.OperName)
+				}
+			default:
+				return edge
+			}
+			next, aexpr = s.Testexpr, true
+		case *pg_query.Node_AIndirection:
+			if next = bareIndirectionArg(x.AIndirection); next == nil {
+				return edge
+			}
+			n, aexpr = next, false
+			continue
+		case *pg_query.Node_FuncCall:
+			f := x.FuncCall
+			switch p.syntaxForm(f) {
+			case "timezone":
+				if !aexpr {
+					return edge
+				}
+				op = precAt
+				if arg := f.Args[len(f.Args)-1]; arg.GetAExpr() == nil {
+					next = arg
+				}
+			case "is_normalized":
+				op, next = precIs, f.Args[0]
+			default:
+				return edge
+			}
+			aexpr = true
+		default:
+			return edge
+		}
+		edge = min(edge, op)
+		if next == nil {
+			return edge
+		}
+		n = next
+	}
+}
+
+// rightEdge is the loosest operator open on the right edge of n's text, as
+// expr(n, aexpr) prints it.
+func (p *printer) rightEdge(n *pg_query.Node, aexpr bool) prec {
+	edge := precClosed
+	for n != nil {
+		var op prec
+		op, n, aexpr = p.rightStep(n, aexpr)
+		edge = min(edge, op)
+	}
+	return edge
+}
+
+// escapeTaken reports whether n's text, followed by ESCAPE, would take it
+// as its own: a LIKE or SIMILAR TO without ESCAPE is open on its right
+// edge. (ESCAPE is no operator: nothing else can take it.)
+func (p *printer) escapeTaken(n *pg_query.Node, aexpr bool) bool {
+	for n != nil {
+		if a := n.GetAExpr(); a != nil {
+			switch p.enumValue(int32(a.Kind), 14) {
+			case int32(pg_query.A_Expr_Kind_AEXPR_LIKE), int32(pg_query.A_Expr_Kind_AEXPR_ILIKE):
+				return true
+			case int32(pg_query.A_Expr_Kind_AEXPR_SIMILAR):
+				if len(a.Rexpr.GetFuncCall().GetArgs()) < 2 {
+					return true
+				}
+			}
+		}
+		_, n, aexpr = p.rightStep(n, aexpr)
+	}
+	return false
+}
+
+// rightStep is the operator open on the right edge of n's text (precClosed
+// for none), and the operand printed at that edge without parentheses, with
+// its context (nil when there is none).
+func (p *printer) rightStep(n *pg_query.Node, aexpr bool) (prec, *pg_query.Node, bool) {
+	switch x := n.GetNode().(type) {
+	case *pg_query.Node_AConst:
+		if negativeConst(x.AConst) {
+			return precUminus, nil, false
+		}
+	case *pg_query.Node_AExpr:
+		a := x.AExpr
+		switch p.enumValue(int32(a.Kind), 14) {
+		case int32(pg_query.A_Expr_Kind_AEXPR_OP):
+			op := p.opPrec(a.Name)
+			if nullNode(a.Lexpr) {
+				op = p.prefixPrec(a)
+			}
+			if needsParensAsBExpr(a.Rexpr) {
+				return op, nil, false
+			}
+			return op, a.Rexpr, true
+		case int32(pg_query.A_Expr_Kind_AEXPR_DISTINCT):
+			if needsParensAsBExpr(a.Rexpr) {
+				return precIs, nil, false
+			}
+			return precIs, a.Rexpr, true
+		case int32(pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT):
+			return precIs, a.Rexpr, true
+		case int32(pg_query.A_Expr_Kind_AEXPR_LIKE), int32(pg_query.A_Expr_Kind_AEXPR_ILIKE):
+			return precLike, a.Rexpr, true
+		case int32(pg_query.A_Expr_Kind_AEXPR_SIMILAR):
+			if args := a.Rexpr.GetFuncCall().GetArgs(); len(args) > 0 {
+				return precLike, args[len(args)-1], true
+			}
+			return precLike, nil, false
+		case int32(pg_query.A_Expr_Kind_AEXPR_BETWEEN), int32(pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN),
+			int32(pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM), int32(pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM):
+			if items := a.Rexpr.GetList().GetItems(); len(items) > 0 {
+				return precLike, items[len(items)-1], true
+			}
+			return precLike, nil, false
+		}
+		// OP_ANY, OP_ALL, NULLIF and IN end in a parenthesis.
+	case *pg_query.Node_BoolExpr:
+		b := x.BoolExpr
+		op := precOr
+		switch p.enumValue(int32(b.Boolop), 3) {
+		case int32(pg_query.BoolExprType_NOT_EXPR):
+			op = precNot
+		case int32(pg_query.BoolExprType_AND_EXPR):
+			op = precAnd
+		}
+		if len(b.Args) == 0 || p.isAndOr(b.Args[len(b.Args)-1]) {
+			return op, nil, false
+		}
+		return op, b.Args[len(b.Args)-1], true
+	case *pg_query.Node_AIndirection:
+		if arg := bareIndirectionArg(x.AIndirection); arg != nil {
+			return precClosed, arg, false
+		}
+	case *pg_query.Node_FuncCall:
+		if f := x.FuncCall; aexpr && len(f.Args) == 2 && p.syntaxForm(f) == "timezone" {
+			return precAt, f.Args[0], true
+		}
+	}
+	return precClosed, nil, false
+}
+
+// bareIndirectionArg is the argument of an A_Indirection without a path
+// that aIndirection prints without parentheses (in context false), which
+// then has the edges of its argument; nil for any other A_Indirection.
+func bareIndirectionArg(a *pg_query.A_Indirection) *pg_query.Node {
+	if len(a.Indirection) > 0 || nullNode(a.Arg) {
+		return nil
+	}
+	switch a.Arg.Node.(type) {
+	case *pg_query.Node_AIndirection, *pg_query.Node_FuncCall, *pg_query.Node_AExpr, *pg_query.Node_TypeCast,
+		*pg_query.Node_RowExpr, *pg_query.Node_AArrayExpr, *pg_query.Node_ColumnRef:
+		return nil
+	}
+	return a.Arg
+}
+
+// unwrapped is n without the indirections without a path around it, which
+// print nothing of their own but, for some arguments, parentheses.
+func unwrapped(n *pg_query.Node) *pg_query.Node {
+	for {
+		ind := n.GetAIndirection()
+		if ind == nil || len(ind.Indirection) > 0 || nullNode(ind.Arg) {
+			return n
+		}
+		n = ind.Arg
+	}
+}
+
+// negativeConst reports whether c prints with a minus sign, which the
+// parser reads as a prefix minus (folded into the constant).
+func negativeConst(c *pg_query.A_Const) bool {
+	if c == nil || c.Isnull {
+		return false
+	}
+	switch v := c.Val.(type) {
+	case *pg_query.A_Const_Ival:
+		return v.Ival.GetIval() < 0
+	case *pg_query.A_Const_Fval:
+		return strings.HasPrefix(v.Fval.GetFval(), "-")
+	}
+	return false
+}
+
+// syntaxForm is the name of the pg_catalog function f when the deparser
+// prints it in a SQL syntax that is not a c_expr (x AT TIME ZONE z,
+// x IS NORMALIZED, (a, b) OVERLAPS (c, d)); "" otherwise.
+func (p *printer) syntaxForm(f *pg_query.FuncCall) string {
+	if len(f.Funcname) != 2 || f.Funcname[0].GetString_().GetSval() != "pg_catalog" ||
+		p.enumValue(int32(f.Funcformat), 4) != int32(pg_query.CoercionForm_COERCE_SQL_SYNTAX) {
+		return ""
+	}
+	switch name := f.Funcname[1].GetString_().GetSval(); {
+	case name == "timezone" && len(f.Args) > 0 && len(f.Args) <= 2,
+		name == "is_normalized" && len(f.Args) > 0 && len(f.Args) <= 2,
+		name == "overlaps" && len(f.Args) == 4:
+		return name
+	}
+	return ""
+}
+
+// bexprClean reports whether n's text, as expr(n, aexpr) prints it, is a
+// b_expr: it has none of the operators only a_expr has (AND, OR, NOT,
+// IS NULL, LIKE, IN, BETWEEN, COLLATE, AT TIME ZONE, = ANY …) outside
+// parentheses. The lower bound of BETWEEN and the operands of POSITION must
+// be.
+func (p *printer) bexprClean(n *pg_query.Node, aexpr bool) bool {
+	switch x := n.GetNode().(type) {
+	case *pg_query.Node_TypeCast:
+		return p.castParens(x.TypeCast) || p.bexprClean(x.TypeCast.Arg, false)
+	case *pg_query.Node_AExpr:
+		switch p.enumValue(int32(x.AExpr.Kind), 14) {
+		case int32(pg_query.A_Expr_Kind_AEXPR_OP), int32(pg_query.A_Expr_Kind_AEXPR_DISTINCT),
+			int32(pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT):
+			return p.bexprOperands(x.AExpr, true)
+		case int32(pg_query.A_Expr_Kind_AEXPR_NULLIF):
+			return true
+		}
+		return false
+	case *pg_query.Node_CollateClause, *pg_query.Node_BoolExpr, *pg_query.Node_NullTest,
+		*pg_query.Node_BooleanTest, *pg_query.Node_SetToDefault:
+		return false
+	case *pg_query.Node_SubLink:
+		return !p.quantifiedSubLink(x.SubLink)
+	case *pg_query.Node_AIndirection:
+		if arg := bareIndirectionArg(x.AIndirection); arg != nil {
+			return p.bexprClean(arg, false)
+		}
+	case *pg_query.Node_FuncCall:
+		switch p.syntaxForm(x.FuncCall) {
+		case "timezone":
+			return !aexpr
+		case "is_normalized", "overlaps":
+			return false
+		}
+	}
+	return true
+}
+
+// bexprOperands reports whether the operands of an A_Expr of the b_expr
+// kinds (operators, IS [NOT] DISTINCT FROM), printed in context aexpr, are
+// b_exprs.
+func (p *printer) bexprOperands(a *pg_query.A_Expr, aexpr bool) bool {
+	paren := p.enumValue(int32(a.Kind), 14) != int32(pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT)
+	return (nullNode(a.Lexpr) || paren && needsParensAsBExpr(a.Lexpr) || p.bexprClean(a.Lexpr, aexpr)) &&
+		(paren && needsParensAsBExpr(a.Rexpr) || p.bexprClean(a.Rexpr, aexpr))
+}
+
+// quantifiedSubLink reports whether s prints as x op ANY|ALL (…) or
+// x IN (…), an a_expr, not a c_expr.
+func (p *printer) quantifiedSubLink(s *pg_query.SubLink) bool {
+	switch p.enumValue(int32(s.SubLinkType), 8) {
+	case int32(pg_query.SubLinkType_ALL_SUBLINK), int32(pg_query.SubLinkType_ANY_SUBLINK):
+		return true
+	}
+	return false
+}
+
+// cexprForm reports whether n's text, as expr(n, false) prints it, is a
+// c_expr: a name, constant, call, or something in parentheses or brackets.
+func (p *printer) cexprForm(n *pg_query.Node) bool {
+	switch x := n.GetNode().(type) {
+	case *pg_query.Node_ColumnRef, *pg_query.Node_ParamRef, *pg_query.Node_CaseExpr, *pg_query.Node_AArrayExpr,
+		*pg_query.Node_RowExpr, *pg_query.Node_GroupingFunc, *pg_query.Node_SqlvalueFunction, *pg_query.Node_MinMaxExpr,
+		*pg_query.Node_CoalesceExpr:
+		return true
+	case *pg_query.Node_AIndirection:
+		if arg := bareIndirectionArg(x.AIndirection); arg != nil {
+			return p.cexprForm(arg)
+		}
+		return true
+	case *pg_query.Node_AConst:
+		return !negativeConst(x.AConst)
+	case *pg_query.Node_SubLink:
+		return !p.quantifiedSubLink(x.SubLink)
+	case *pg_query.Node_FuncCall:
+		form := p.syntaxForm(x.FuncCall)
+		return form != "is_normalized" && form != "overlaps"
+	case *pg_query.Node_AExpr:
+		return p.enumValue(int32(x.AExpr.Kind), 14) == int32(pg_query.A_Expr_Kind_AEXPR_NULLIF)
+	case *pg_query.Node_TypeCast:
+		return p.constCastForm(x.TypeCast)
+	}
+	return false
+}
+
+// cexprArg prints n where the grammar wants a c_expr and the deparser
+// prints an a_expr, in parentheses unless it is a c_expr.
+func (p *printer) cexprArg(n *pg_query.Node) {
+	if p.cexprForm(n) {
+		p.expr(n, false)
+		return
+	}
+	p.char('(')
+	p.expr(n, true)
+	p.char(')')
+}
+
 // needsParensAsBExpr: these nodes need parentheses where the grammar wants
 // a b_expr.
 func needsParensAsBExpr(n *pg_query.Node) bool {
@@ -1396,6 +2177,8 @@ func needsParensAsBExpr(n *pg_query.Node) bool {
 }
 
 // aExpr is deparseAExpr; aexpr is the context it passes on to its operands.
+// Operands get the parentheses the deparser gives them, and those their
+// text needs to hold together next to the operator (see leftEdge).
 func (p *printer) aExpr(a *pg_query.A_Expr, aexpr bool) {
 	if nullNode(a.Rexpr) {
 		p.fail()
@@ -1406,16 +2189,25 @@ func (p *printer) aExpr(a *pg_query.A_Expr, aexpr bool) {
 	switch kind {
 	case int32(pg_query.A_Expr_Kind_AEXPR_OP):
 		if !nullNode(a.Lexpr) {
-			p.operand(a.Lexpr, needL, aexpr)
+			op := p.opPrec(a.Name)
+			p.operand(a.Lexpr, needL || p.breaksBefore(a.Lexpr, aexpr, op), aexpr)
 			p.char(' ')
+			p.qualOp(a.Name)
+			p.char(' ')
+			p.operand(a.Rexpr, needR || p.breaksAfter(a.Rexpr, aexpr, op), aexpr)
+			return
 		} else if a.Lexpr != nil {
 			p.fail()
 		}
-		p.qualOp(a.Name)
+		if p.prefixOperatorSyntax(a) {
+			p.operatorSyntax(a.Name)
+		} else {
+			p.qualOp(a.Name)
+		}
 		p.char(' ')
-		p.operand(a.Rexpr, needR, aexpr)
+		p.operand(a.Rexpr, needR || p.breaksAfter(a.Rexpr, aexpr, p.prefixPrec(a)), aexpr)
 	case int32(pg_query.A_Expr_Kind_AEXPR_OP_ANY), int32(pg_query.A_Expr_Kind_AEXPR_OP_ALL):
-		p.expr(a.Lexpr, aexpr)
+		p.operand(a.Lexpr, p.breaksBefore(a.Lexpr, aexpr, p.subqueryOpPrec(a.Name)), aexpr)
 		p.char(' ')
 		p.subqueryOp(a.Name)
 		if kind == int32(pg_query.A_Expr_Kind_AEXPR_OP_ANY) {
@@ -1423,18 +2215,21 @@ func (p *printer) aExpr(a *pg_query.A_Expr, aexpr bool) {
 		} else {
 			p.str(" ALL(")
 		}
+		if p.subquery(a.Rexpr) {
+			p.fail() // x = ANY((SELECT …)) is a SubLink
+		}
 		p.expr(a.Rexpr, aexpr)
 		p.char(')')
 	case int32(pg_query.A_Expr_Kind_AEXPR_DISTINCT):
 		p.requireName(a.Name, "=")
-		p.operand(a.Lexpr, needL, aexpr)
+		p.operand(a.Lexpr, needL || p.breaksBefore(a.Lexpr, aexpr, precIs), aexpr)
 		p.str(" IS DISTINCT FROM ")
-		p.operand(a.Rexpr, needR, aexpr)
+		p.operand(a.Rexpr, needR || p.breaksAfter(a.Rexpr, aexpr, precIs), aexpr)
 	case int32(pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT):
 		p.requireName(a.Name, "=")
-		p.expr(a.Lexpr, aexpr)
+		p.operand(a.Lexpr, p.breaksBefore(a.Lexpr, aexpr, precIs), aexpr)
 		p.str(" IS NOT DISTINCT FROM ")
-		p.expr(a.Rexpr, aexpr)
+		p.operand(a.Rexpr, p.breaksAfter(a.Rexpr, aexpr, precIs), aexpr)
 	case int32(pg_query.A_Expr_Kind_AEXPR_NULLIF):
 		p.requireName(a.Name, "=")
 		p.str("NULLIF(")
@@ -1443,7 +2238,7 @@ func (p *printer) aExpr(a *pg_query.A_Expr, aexpr bool) {
 		p.expr(a.Rexpr, aexpr)
 		p.char(')')
 	case int32(pg_query.A_Expr_Kind_AEXPR_IN):
-		p.expr(a.Lexpr, aexpr)
+		p.operand(a.Lexpr, p.breaksBefore(a.Lexpr, aexpr, precLike), aexpr)
 		p.char(' ')
 		switch p.oneName(a.Name) {
 		case "=":
@@ -1455,16 +2250,17 @@ func (p *printer) aExpr(a *pg_query.A_Expr, aexpr bool) {
 		}
 		p.char('(')
 		switch x := a.Rexpr.Node.(type) {
-		case *pg_query.Node_SubLink:
-			p.subLink(x.SubLink)
 		case *pg_query.Node_List:
+			if items := x.List.GetItems(); len(items) == 1 && p.subquery(items[0]) {
+				p.fail() // x IN ((SELECT …)) is a SubLink
+			}
 			p.exprList(x.List.GetItems())
 		default:
 			p.fail()
 		}
 		p.char(')')
 	case int32(pg_query.A_Expr_Kind_AEXPR_LIKE), int32(pg_query.A_Expr_Kind_AEXPR_ILIKE):
-		p.expr(a.Lexpr, aexpr)
+		p.operand(a.Lexpr, p.breaksBefore(a.Lexpr, aexpr, precLike), aexpr)
 		p.char(' ')
 		switch name := p.oneName(a.Name); {
 		case kind == int32(pg_query.A_Expr_Kind_AEXPR_LIKE) && name == "~~":
@@ -1478,9 +2274,9 @@ func (p *printer) aExpr(a *pg_query.A_Expr, aexpr bool) {
 		default:
 			p.fail()
 		}
-		p.expr(a.Rexpr, aexpr)
+		p.operand(a.Rexpr, p.breaksAfter(a.Rexpr, aexpr, precLike), aexpr)
 	case int32(pg_query.A_Expr_Kind_AEXPR_SIMILAR):
-		p.expr(a.Lexpr, aexpr)
+		p.operand(a.Lexpr, p.breaksBefore(a.Lexpr, aexpr, precLike), aexpr)
 		p.char(' ')
 		switch p.oneName(a.Name) {
 		case "~":
@@ -1491,30 +2287,52 @@ func (p *printer) aExpr(a *pg_query.A_Expr, aexpr bool) {
 			p.fail()
 		}
 		f := a.Rexpr.GetFuncCall()
-		if f == nil || len(f.Args) < 1 || len(f.Args) > 2 || !p.isCatalogFunc(f, "similar_to_escape") || hasCallExtras(f) {
+		if f == nil || len(f.Args) < 1 || len(f.Args) > 2 || !p.isCatalogFunc(f, "similar_to_escape") || hasCallExtras(f) ||
+			p.enumValue(int32(f.Funcformat), 4) != int32(pg_query.CoercionForm_COERCE_EXPLICIT_CALL) {
 			p.fail()
 		}
-		p.expr(f.Args[0], aexpr)
-		if len(f.Args) == 2 {
+		escape := len(f.Args) == 2
+		p.operand(f.Args[0], p.breaksAfter(f.Args[0], aexpr, precLike) || escape && p.escapeTaken(f.Args[0], aexpr), aexpr)
+		if escape {
 			p.str(" ESCAPE ")
-			p.expr(f.Args[1], aexpr)
+			p.operand(f.Args[1], p.breaksAfter(f.Args[1], aexpr, precLike), aexpr)
 		}
 	default: // the BETWEEN kinds: the name is the SQL
 		l := a.Rexpr.GetList()
-		if l == nil {
+		if l == nil || len(l.Items) != 2 {
 			p.fail()
 		}
-		p.expr(a.Lexpr, aexpr)
-		p.char(' ')
-		p.raw(p.oneName(a.Name))
-		p.char(' ')
-		for i, n := range l.Items {
-			if i > 0 {
-				p.str(" AND ")
-			}
-			p.expr(n, aexpr)
+		name := p.oneName(a.Name)
+		if betweenNames[kind] != name {
+			p.fail()
 		}
+		p.operand(a.Lexpr, p.breaksBefore(a.Lexpr, aexpr, precLike), aexpr)
+		p.char(' ')
+		p.raw(name)
+		p.char(' ')
+		// The lower bound is a b_expr: BETWEEN a AND b AND c is ambiguous
+		// otherwise.
+		p.operand(l.Items[0], !p.bexprClean(l.Items[0], aexpr), aexpr)
+		p.str(" AND ")
+		p.operand(l.Items[1], p.breaksAfter(l.Items[1], aexpr, precLike), aexpr)
 	}
+}
+
+// betweenNames are the names of the BETWEEN kinds of A_Expr, which the
+// deparser prints.
+var betweenNames = map[int32]string{
+	int32(pg_query.A_Expr_Kind_AEXPR_BETWEEN):         "BETWEEN",
+	int32(pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN):     "NOT BETWEEN",
+	int32(pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM):     "BETWEEN SYMMETRIC",
+	int32(pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM): "NOT BETWEEN SYMMETRIC",
+}
+
+// subquery reports whether n prints as a parenthesized SELECT, which the
+// grammar reads as the subquery of x IN (…) or x = ANY (…) when it is all
+// there is in the parentheses.
+func (p *printer) subquery(n *pg_query.Node) bool {
+	s := unwrapped(n).GetSubLink()
+	return s != nil && p.enumValue(int32(s.SubLinkType), 8) == int32(pg_query.SubLinkType_EXPR_SUBLINK)
 }
 
 // operand prints an operator's operand, in parentheses when parens.
@@ -1542,29 +2360,51 @@ func (p *printer) requireName(l []*pg_query.Node, name string) {
 	}
 }
 
-// isOp reports whether s consists of operator characters only. An empty
-// name is refused: the deparser would print nothing for it.
+// isOp reports whether s is an operator the lexer reads back as s: made of
+// operator characters, without a comment start, and not ending in + or -
+// unless it has one of the characters that allow that. An empty name is
+// refused: the deparser would print nothing for it. The parser makes no
+// other names; != and => it reads as other tokens.
 func (p *printer) isOp(s string) bool {
 	if s == "" {
 		p.fail()
 	}
+	special := false
+	var prev byte
 	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '~', '!', '@', '#', '^', '&', '|', '`', '?', '+', '-', '*', '/', '%', '<', '>', '=':
+		c := s[i]
+		switch c {
+		case '~', '!', '@', '#', '^', '&', '|', '`', '?', '%':
+			special = true
+		case '+', '<', '>', '=', '/':
+		case '-':
+			if prev == '-' {
+				return false // a comment
+			}
+		case '*':
+			if prev == '/' {
+				return false // a comment
+			}
 		default:
 			return false
 		}
+		prev = c
 	}
-	return true
+	if len(s) > 1 && (prev == '+' || prev == '-') && !special {
+		return false
+	}
+	return len(s) != 2 || s != "!=" && s != "=>"
 }
 
 // qualOp is "qual_Op": an operator, OPERATOR(schema.op) when qualified.
 func (p *printer) qualOp(l []*pg_query.Node) {
 	if len(l) == 1 {
-		if s := p.strVal(l[0]); p.isOp(s) {
-			p.raw(s)
-			return
+		s := p.strVal(l[0])
+		if !p.isOp(s) {
+			p.fail() // OPERATOR(x) does not parse
 		}
+		p.raw(s)
+		return
 	}
 	p.operatorSyntax(l)
 }
@@ -1585,14 +2425,9 @@ func (p *printer) subqueryOp(l []*pg_query.Node) {
 		case "!~~*":
 			p.str("NOT ILIKE")
 			return
-		default:
-			if p.isOp(s) {
-				p.raw(s)
-				return
-			}
 		}
 	}
-	p.operatorSyntax(l)
+	p.qualOp(l)
 }
 
 // operatorSyntax is OPERATOR(any_operator).
@@ -1600,14 +2435,17 @@ func (p *printer) operatorSyntax(l []*pg_query.Node) {
 	p.str("OPERATOR(")
 	switch len(l) {
 	case 1:
-		p.raw(p.strVal(l[0]))
 	case 2:
 		p.ident(p.strVal(l[0]))
 		p.char('.')
-		p.raw(p.strVal(l[1]))
 	default:
 		p.fail()
 	}
+	s := p.strVal(l[len(l)-1])
+	if !p.isOp(s) {
+		p.fail()
+	}
+	p.raw(s)
 	p.char(')')
 }
 
@@ -1625,28 +2463,37 @@ func (p *printer) boolExpr(b *pg_query.BoolExpr) {
 			p.fail()
 		}
 		p.str("NOT ")
-		p.operand(b.Args[0], p.isAndOr(b.Args[0]), true)
+		arg := b.Args[0]
+		p.operand(arg, p.isAndOr(arg) || arg.GetAIndirection() != nil && p.breaksAfter(arg, true, precNot), true)
 		return
 	}
-	if len(b.Args) == 0 {
-		p.fail()
+	if len(b.Args) < 2 {
+		p.fail() // a AND without a second operand is a
+	}
+	level := precOr
+	if op == int32(pg_query.BoolExprType_AND_EXPR) {
+		level = precAnd
 	}
 	for i, n := range b.Args {
 		if i > 0 {
-			if op == int32(pg_query.BoolExprType_AND_EXPR) {
+			if level == precAnd {
 				p.boundary()
 				p.str("AND ")
 			} else {
 				p.str(" OR ")
 			}
 		}
-		p.operand(n, p.isAndOr(n), true)
+		// Only AND and OR bind less tightly than AND, and the deparser
+		// parenthesizes them, unless an indirection without a path holds
+		// one (it prints what it holds as it is).
+		p.operand(n, p.isAndOr(n) || n.GetAIndirection() != nil &&
+			(i > 0 && p.breaksAfter(n, true, level) || i < len(b.Args)-1 && p.breaksBefore(n, true, level)), true)
 	}
 }
 
 func (p *printer) collateClause(c *pg_query.CollateClause) {
 	if c.Arg != nil {
-		parens := c.Arg.GetAExpr() != nil
+		parens := c.Arg.GetAExpr() != nil || p.breaksBefore(c.Arg, true, precCollate)
 		p.operand(c.Arg, parens, true)
 		p.char(' ')
 	}
@@ -1658,7 +2505,7 @@ func (p *printer) nullTest(n *pg_query.NullTest) {
 	if n.Argisrow {
 		p.fail()
 	}
-	p.expr(n.Arg, true)
+	p.operand(n.Arg, p.breaksBefore(n.Arg, true, precIs), true)
 	if p.enumValue(int32(n.Nulltesttype), 2) == int32(pg_query.NullTestType_IS_NULL) {
 		p.str(" IS NULL")
 	} else {
@@ -1672,7 +2519,7 @@ func (p *printer) booleanTest(b *pg_query.BooleanTest) {
 	if nullNode(b.Arg) {
 		p.fail()
 	}
-	p.operand(b.Arg, b.Arg.GetBoolExpr() != nil, true)
+	p.operand(b.Arg, b.Arg.GetBoolExpr() != nil || p.breaksBefore(b.Arg, true, precIs), true)
 	p.str(booleanTests[p.enumValue(int32(b.Booltesttype), 6)])
 }
 
@@ -1681,7 +2528,21 @@ var sqlValueFunctions = [...]string{"", "current_date", "current_time", "current
 	"current_user", "user", "session_user", "current_catalog", "current_schema"}
 
 func (p *printer) sqlValueFunction(s *pg_query.SQLValueFunction) {
-	p.str(sqlValueFunctions[p.enumValue(int32(s.Op), 15)])
+	op := p.enumValue(int32(s.Op), 15)
+	// Only the _N forms (CURRENT_TIME(2) …) have a precision, and they
+	// must: each form reads back as itself only so.
+	switch pg_query.SQLValueFunctionOp(op) {
+	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIME_N, pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N,
+		pg_query.SQLValueFunctionOp_SVFOP_LOCALTIME_N, pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
+		if s.Typmod < 0 {
+			p.fail()
+		}
+	default:
+		if s.Typmod != -1 {
+			p.fail()
+		}
+	}
+	p.str(sqlValueFunctions[op])
 	if s.Typmod != -1 {
 		p.char('(')
 		p.number(s.Typmod)
@@ -1690,12 +2551,18 @@ func (p *printer) sqlValueFunction(s *pg_query.SQLValueFunction) {
 }
 
 func (p *printer) coalesceExpr(c *pg_query.CoalesceExpr) {
+	if len(c.Args) == 0 {
+		p.fail() // COALESCE() does not parse, nor GREATEST() or LEAST()
+	}
 	p.str("COALESCE(")
 	p.exprList(c.Args)
 	p.char(')')
 }
 
 func (p *printer) minMaxExpr(m *pg_query.MinMaxExpr) {
+	if len(m.Args) == 0 {
+		p.fail()
+	}
 	if p.enumValue(int32(m.Op), 2) == int32(pg_query.MinMaxOp_IS_GREATEST) {
 		p.str("GREATEST(")
 	} else {
@@ -1713,6 +2580,9 @@ func (p *printer) rowExpr(r *pg_query.RowExpr) {
 	case int32(pg_query.CoercionForm_COERCE_EXPLICIT_CALL):
 		p.str("ROW")
 	case int32(pg_query.CoercionForm_COERCE_IMPLICIT_CAST):
+		if len(r.Args) < 2 {
+			p.fail() // (a) is a, () nothing: the parser makes no such row
+		}
 	default:
 		p.fail()
 	}
@@ -1736,14 +2606,15 @@ func (p *printer) typeCast(t *pg_query.TypeCast, funcExpr bool) {
 		p.char(')')
 		return
 	}
-	parens := needsParensAsBExpr(t.Arg)
 	if c := t.Arg.GetAConst(); c != nil {
+		_, isString := c.Val.(*pg_query.A_Const_Sval)
+		isString = isString && !c.Isnull
 		if len(tn.Names) == 2 && p.strVal(tn.Names[0]) == "pg_catalog" {
-			name := p.strVal(tn.Names[1])
-			_, isString := c.Val.(*pg_query.A_Const_Sval)
-			isString = isString && !c.Isnull
-			switch {
+			switch name := p.strVal(tn.Names[1]); {
 			case name == "bpchar" && len(tn.Typmods) == 0:
+				if !isString {
+					p.fail() // char 1 does not parse: a type name takes a string
+				}
 				p.plainTypeName(tn)
 				p.str("char ")
 				p.aConst(c)
@@ -1761,26 +2632,57 @@ func (p *printer) typeCast(t *pg_query.TypeCast, funcExpr bool) {
 				}
 			}
 		}
-		if !c.Isnull {
-			switch v := c.Val.(type) {
-			case *pg_query.A_Const_Fval:
-				parens = true
-			case *pg_query.A_Const_Ival:
-				if v.Ival.GetIval() < 0 {
-					parens = true
-				}
-			}
-		}
 		if len(tn.Names) == 1 && p.strVal(tn.Names[0]) == "point" && c.Location > tn.Location {
+			if !isString {
+				p.fail()
+			}
 			p.plainTypeName(tn)
 			p.str(" point ")
 			p.aConst(c)
 			return
 		}
 	}
-	p.operand(t.Arg, parens, false)
+	p.operand(t.Arg, p.castParens(t) || p.breaksBefore(t.Arg, false, precCast), false)
 	p.str("::")
 	p.typeName(tn)
+}
+
+// castParens reports whether the deparser puts a cast's argument in
+// parentheses: the a_expr node types, and numbers with a sign or a decimal
+// point.
+func (p *printer) castParens(t *pg_query.TypeCast) bool {
+	if needsParensAsBExpr(t.Arg) {
+		return true
+	}
+	if c := t.Arg.GetAConst(); c != nil && !c.Isnull {
+		switch v := c.Val.(type) {
+		case *pg_query.A_Const_Fval:
+			return true
+		case *pg_query.A_Const_Ival:
+			return v.Ival.GetIval() < 0
+		}
+	}
+	return false
+}
+
+// constCastForm reports whether typeCast prints t as a constant with a
+// type name in front (char 'x', point '(1,2)') or as true or false.
+func (p *printer) constCastForm(t *pg_query.TypeCast) bool {
+	c, tn := t.Arg.GetAConst(), t.TypeName
+	if c == nil || tn == nil {
+		return false
+	}
+	names := func(i int) string { return tn.Names[i].GetString_().GetSval() }
+	switch {
+	case len(tn.Names) == 2 && names(0) == "pg_catalog" && names(1) == "bpchar":
+		return len(tn.Typmods) == 0
+	case len(tn.Names) == 2 && names(0) == "pg_catalog" && names(1) == "bool":
+		v := c.GetSval().GetSval()
+		return !c.Isnull && (v == "t" || v == "f")
+	case len(tn.Names) == 1 && names(0) == "point":
+		return c.Location > tn.Location
+	}
+	return false
 }
 
 // plainTypeName refuses a type name whose modifiers a special form of
@@ -1798,9 +2700,27 @@ func (p *printer) typeName(t *pg_query.TypeName) {
 	}
 	skipTypmods := false
 	if len(t.Names) == 2 && p.strVal(t.Names[0]) == "pg_catalog" {
-		switch name := p.strVal(t.Names[1]); name {
+		name := p.strVal(t.Names[1])
+		// The SQL names take no modifiers, or one unsigned integer; the
+		// parser makes no others.
+		switch name {
+		case "bool", "int2", "int4", "int8", "float4", "float8":
+			if len(t.Typmods) > 0 {
+				p.fail()
+			}
+		case "bpchar", "varchar", "time", "timestamp", "timetz", "timestamptz":
+			if len(t.Typmods) > 1 || len(t.Typmods) == 1 && p.intTypmod(t.Typmods[0]) < 0 {
+				p.fail()
+			}
+		}
+		switch name {
 		case "bpchar":
-			p.str("char")
+			// Without a length, char is char(1), and bpchar is unlimited.
+			if len(t.Typmods) == 0 {
+				p.str("pg_catalog.bpchar")
+			} else {
+				p.str("char")
+			}
 		case "varchar":
 			p.str("varchar")
 		case "numeric":
@@ -1813,7 +2733,8 @@ func (p *printer) typeName(t *pg_query.TypeName) {
 			p.str("int")
 		case "int8":
 			p.str("bigint")
-		case "real", "float4":
+		case "float4":
+			// Not pg_catalog.real: real reads back as float4.
 			p.str("real")
 		case "float8":
 			p.str("double precision")
@@ -1846,8 +2767,11 @@ func (p *printer) typeName(t *pg_query.TypeName) {
 				skipTypmods = true
 			}
 		default:
+			if name == "" {
+				p.fail()
+			}
 			p.str("pg_catalog.")
-			p.raw(name)
+			p.name(name, placeColLabel)
 		}
 	} else {
 		p.anyName(t.Names)
@@ -1873,7 +2797,7 @@ func (p *printer) typeName(t *pg_query.TypeName) {
 	}
 	for _, b := range t.ArrayBounds {
 		i, ok := b.GetNode().(*pg_query.Node_Integer)
-		if !ok || i.Integer == nil {
+		if !ok || i.Integer == nil || i.Integer.Ival < -1 {
 			p.fail()
 		}
 		p.char('[')
@@ -1883,7 +2807,7 @@ func (p *printer) typeName(t *pg_query.TypeName) {
 		p.char(']')
 	}
 	if t.PctType {
-		p.str("%type")
+		p.fail() // x::t%type reads back as (x::t) % type
 	}
 }
 
@@ -1919,25 +2843,40 @@ var intervalFields = map[int32]string{
 	ivHour | ivMinute:                    " hour to minute",
 	ivHour | ivMinute | ivSecond:         " hour to second",
 	ivMinute | ivSecond:                  " minute to second",
-	0x7FFF /* INTERVAL_FULL_RANGE */ :    "",
+	intervalFullRange:                    "",
 }
 
+// intervalFullRange is INTERVAL_FULL_RANGE, an interval without fields.
+const intervalFullRange = 0x7FFF
+
+// intervalTypmods prints the fields and precision of an interval type, as
+// the parser makes them: fields alone but the full range, which is no
+// modifier at all, or a precision after the full range or fields that end
+// in seconds.
 func (p *printer) intervalTypmods(l []*pg_query.Node) {
 	if len(l) > 2 {
 		p.fail()
 	}
-	fields, ok := intervalFields[p.intTypmod(l[0])]
+	mask := p.intTypmod(l[0])
+	fields, ok := intervalFields[mask]
 	if !ok {
 		p.fail()
 	}
-	p.str(fields)
-	if len(l) == 2 {
-		if precision := p.intTypmod(l[1]); precision != 0xFFFF { // INTERVAL_FULL_PRECISION
-			p.char('(')
-			p.number(precision)
-			p.char(')')
+	if len(l) == 1 {
+		if mask == intervalFullRange {
+			p.fail()
 		}
+		p.str(fields)
+		return
 	}
+	precision := p.intTypmod(l[1])
+	if precision < 0 || precision == 0xFFFF /* INTERVAL_FULL_PRECISION */ || mask != intervalFullRange && mask&ivSecond == 0 {
+		p.fail()
+	}
+	p.str(fields)
+	p.char('(')
+	p.number(precision)
+	p.char(')')
 }
 
 // hasCallExtras reports whether f has any of the parts the SQL-syntax
@@ -1962,6 +2901,9 @@ func (p *printer) funcCall(f *pg_query.FuncCall, aexpr bool) {
 		p.sqlSyntaxCall(p.strVal(f.Funcname[1]), f, aexpr) {
 		return
 	}
+	if p.enumValue(int32(f.Funcformat), 4) != int32(pg_query.CoercionForm_COERCE_EXPLICIT_CALL) {
+		p.fail() // f(x) reads back as a plain call
+	}
 	for i, n := range f.Funcname {
 		if i > 0 {
 			p.char('.')
@@ -1969,11 +2911,18 @@ func (p *printer) funcCall(f *pg_query.FuncCall, aexpr bool) {
 		p.ident(p.strVal(n))
 	}
 	p.char('(')
+	if (f.AggDistinct || f.FuncVariadic) && f.AggWithinGroup {
+		p.fail() // the parser refuses them with WITHIN GROUP
+	}
 	if f.AggDistinct {
+		if f.FuncVariadic || len(f.Args) == 0 && !f.AggStar {
+			p.fail() // f(DISTINCT VARIADIC a) does not parse
+		}
 		p.str("DISTINCT ")
 	}
 	if f.AggStar {
-		if len(f.Args) > 0 {
+		// f(*) takes no DISTINCT, VARIADIC or ORDER BY.
+		if len(f.Args) > 0 || f.AggDistinct || f.FuncVariadic || len(f.AggOrder) > 0 && !f.AggWithinGroup {
 			p.fail()
 		}
 		p.char('*')
@@ -1992,7 +2941,7 @@ func (p *printer) funcCall(f *pg_query.FuncCall, aexpr bool) {
 				if na.Name == "" {
 					p.fail()
 				}
-				p.raw(na.Name)
+				p.name(na.Name, placeParamName)
 				p.str(" := ")
 				p.expr(na.Arg, true)
 			} else {
@@ -2002,6 +2951,9 @@ func (p *printer) funcCall(f *pg_query.FuncCall, aexpr bool) {
 	}
 	p.char(' ')
 	if len(f.AggOrder) > 0 && !f.AggWithinGroup {
+		if len(f.Args) == 0 {
+			p.fail() // f(ORDER BY x) does not parse
+		}
 		p.optSortClause(f.AggOrder)
 	}
 	p.trimSpace()
@@ -2023,11 +2975,11 @@ func (p *printer) funcCall(f *pg_query.FuncCall, aexpr bool) {
 	if w := f.Over; w != nil {
 		p.str("OVER ")
 		if w.Name != "" {
-			if w.Refname != "" || len(w.PartitionClause) > 0 || len(w.OrderClause) > 0 || w.FrameOptions&frameNonDefault != 0 ||
+			if w.Refname != "" || len(w.PartitionClause) > 0 || len(w.OrderClause) > 0 || w.FrameOptions != frameDefaults ||
 				w.StartOffset != nil || w.EndOffset != nil {
 				p.fail()
 			}
-			p.raw(w.Name)
+			p.name(w.Name, placeColID)
 		} else {
 			p.windowDef(w)
 		}
@@ -2040,7 +2992,10 @@ func (p *printer) funcCall(f *pg_query.FuncCall, aexpr bool) {
 // false when f is an ordinary call.
 func (p *printer) sqlSyntaxCall(name string, f *pg_query.FuncCall, aexpr bool) bool {
 	args := f.Args
-	if name == "overlay" && len(args) == 4 {
+	format := p.enumValue(int32(f.Funcformat), 4)
+	// The deparser prints OVERLAY(…) also for a plain call of
+	// pg_catalog.overlay, which then reads back as the SQL syntax form.
+	if name == "overlay" && len(args) == 4 && format == int32(pg_query.CoercionForm_COERCE_SQL_SYNTAX) {
 		p.noCallExtras(f)
 		p.str("OVERLAY(")
 		p.expr(args[0], true)
@@ -2053,7 +3008,7 @@ func (p *printer) sqlSyntaxCall(name string, f *pg_query.FuncCall, aexpr bool) b
 		p.char(')')
 		return true
 	}
-	if p.enumValue(int32(f.Funcformat), 4) != int32(pg_query.CoercionForm_COERCE_SQL_SYNTAX) {
+	if format != int32(pg_query.CoercionForm_COERCE_SQL_SYNTAX) {
 		return false
 	}
 	switch {
@@ -2094,6 +3049,9 @@ func (p *printer) sqlSyntaxCall(name string, f *pg_query.FuncCall, aexpr bool) b
 		p.char(')')
 	case name == "extract" && len(args) == 2:
 		p.noCallExtras(f)
+		if c := args[0].GetAConst(); c == nil || c.Isnull || c.GetSval() == nil {
+			p.fail() // the field is read back as a string whatever it was
+		}
 		p.str("extract (")
 		p.expr(args[0], true)
 		p.str(" FROM ")
@@ -2141,12 +3099,12 @@ func (p *printer) sqlSyntaxCall(name string, f *pg_query.FuncCall, aexpr bool) b
 		if nullNode(e) {
 			p.fail()
 		}
-		p.operand(e, e.GetAExpr() != nil, true)
+		p.operand(e, e.GetAExpr() != nil || p.breaksBefore(e, true, precAt), true)
 		if len(args) == 1 {
 			p.str(" AT LOCAL")
 		} else {
 			p.str(" AT TIME ZONE ")
-			p.expr(args[0], true)
+			p.operand(args[0], p.breaksAfter(args[0], true, precAt), true)
 		}
 		if !aexpr {
 			p.char(')')
@@ -2168,7 +3126,7 @@ func (p *printer) sqlSyntaxCall(name string, f *pg_query.FuncCall, aexpr bool) b
 			p.fail()
 		}
 		p.noCallExtras(f)
-		p.expr(args[0], true)
+		p.operand(args[0], p.breaksBefore(args[0], true, precIs), true)
 		p.str(" IS ")
 		if len(args) == 2 {
 			p.form(args[1])
@@ -2177,9 +3135,9 @@ func (p *printer) sqlSyntaxCall(name string, f *pg_query.FuncCall, aexpr bool) b
 	case name == "xmlexists" && len(args) == 2:
 		p.noCallExtras(f)
 		p.str("xmlexists (")
-		p.expr(args[0], false)
+		p.cexprArg(args[0])
 		p.str(" PASSING ")
-		p.expr(args[1], false)
+		p.cexprArg(args[1])
 		p.char(')')
 	case name == "system_user":
 		if len(args) > 0 {
@@ -2201,11 +3159,12 @@ func (p *printer) noCallExtras(f *pg_query.FuncCall) {
 
 // form is the normal form argument of NORMALIZE and IS NORMALIZED.
 func (p *printer) form(n *pg_query.Node) {
-	c := n.GetAConst()
-	if c == nil {
-		p.fail()
+	switch n.GetAConst().GetSval().GetSval() {
+	case "NFC", "NFD", "NFKC", "NFKD":
+		p.value(n.GetAConst())
+	default:
+		p.fail() // the parser makes no other
 	}
-	p.value(c)
 }
 
 // Frame options of nodes/parsenodes.h.
@@ -2232,13 +3191,23 @@ const (
 	frameDefaults = frameRange | frameStartUnboundedPreceing | frameEndCurrentRow
 )
 
+// frameOffset prints the offset of a frame bound. A column named unbounded
+// is quoted: unbounded PRECEDING is UNBOUNDED PRECEDING.
+func (p *printer) frameOffset(n *pg_query.Node) {
+	if c := n.GetColumnRef(); c != nil && len(c.Fields) == 1 && c.Fields[0].GetString_().GetSval() == "unbounded" {
+		p.quoted("unbounded")
+		return
+	}
+	p.expr(n, true)
+}
+
 func (p *printer) windowDef(w *pg_query.WindowDef) {
 	opts := w.FrameOptions
 	if opts&(frameStartOffsetPreceding|frameStartOffsetFollowing) == 0 && w.StartOffset != nil ||
 		opts&(frameEndOffsetPreceding|frameEndOffsetFollowing) == 0 && w.EndOffset != nil {
 		p.fail()
 	}
-	if opts&frameNonDefault == 0 && opts != 0 && opts != frameDefaults {
+	if opts&frameNonDefault == 0 && opts != frameDefaults {
 		p.fail() // frame options the deparser would ignore
 	}
 	if w.Refname == "" && len(w.PartitionClause) == 0 && len(w.OrderClause) == 0 && opts&frameNonDefault == 0 {
@@ -2248,7 +3217,14 @@ func (p *printer) windowDef(w *pg_query.WindowDef) {
 	p.char('(')
 	p.boundary()
 	if w.Refname != "" {
-		p.ident(w.Refname)
+		switch w.Refname {
+		case "partition", "range", "rows", "groups":
+			// (rows …) starts a frame clause, not a reference to the
+			// window rows.
+			p.quoted(w.Refname)
+		default:
+			p.ident(w.Refname)
+		}
 		p.char(' ')
 	}
 	if len(w.PartitionClause) > 0 {
@@ -2282,10 +3258,10 @@ func (p *printer) windowDef(w *pg_query.WindowDef) {
 		case opts&frameStartCurrentRow != 0:
 			p.str("CURRENT ROW ")
 		case opts&frameStartOffsetPreceding != 0:
-			p.expr(w.StartOffset, true)
+			p.frameOffset(w.StartOffset)
 			p.str(" PRECEDING ")
 		case opts&frameStartOffsetFollowing != 0:
-			p.expr(w.StartOffset, true)
+			p.frameOffset(w.StartOffset)
 			p.str(" FOLLOWING ")
 		default:
 			p.fail()
@@ -2300,10 +3276,10 @@ func (p *printer) windowDef(w *pg_query.WindowDef) {
 			case opts&frameEndCurrentRow != 0:
 				p.str("CURRENT ROW ")
 			case opts&frameEndOffsetPreceding != 0:
-				p.expr(w.EndOffset, true)
+				p.frameOffset(w.EndOffset)
 				p.str(" PRECEDING ")
 			case opts&frameEndOffsetFollowing != 0:
-				p.expr(w.EndOffset, true)
+				p.frameOffset(w.EndOffset)
 				p.str(" FOLLOWING ")
 			default:
 				p.fail()
