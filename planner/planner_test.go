@@ -1,12 +1,8 @@
 package planner
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/keboola/agnes/pgerr"
 )
@@ -104,34 +100,5 @@ func executedSQL(p *Plan) string {
 // removed.
 func clientStatements(t testing.TB) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("testdata", "clients", "*.sql"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no client corpus: %v", err)
-	}
-	seen := map[string]bool{}
-	var out []string
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		parts, err := pg_query.SplitWithParser(string(b), true)
-		if err != nil {
-			t.Fatalf("split %s: %v", f, err)
-		}
-		for _, part := range parts {
-			var lines []string
-			for _, l := range strings.Split(part, "\n") {
-				if !strings.HasPrefix(strings.TrimSpace(l), "--") {
-					lines = append(lines, l)
-				}
-			}
-			stmt := strings.TrimSpace(strings.Join(lines, "\n"))
-			if stmt != "" && !seen[stmt] {
-				seen[stmt] = true
-				out = append(out, stmt)
-			}
-		}
-	}
-	return out
+	return corpusFiles(t, "clients")
 }

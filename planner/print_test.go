@@ -1204,7 +1204,7 @@ func printCorpus(t testing.TB) []string {
 }
 
 // corpusFiles reads the statements of testdata/<dir>/*.sql for each dir,
-// without the log's comment lines, as clientStatements does.
+// without the logs' comment lines, each distinct statement once.
 func corpusFiles(t testing.TB, dirs ...string) []string {
 	t.Helper()
 	seen := map[string]bool{}
