@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -202,6 +203,24 @@ func TestAuditorConcurrentBursts(t *testing.T) {
 // TestKillDuringWrites kills a process that is writing to the store in
 // transactions and checks that the store opens afterwards and that every
 // transaction is either wholly there or wholly absent.
+// lockedBuffer is a bytes.Buffer safe to write and read concurrently.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 func TestKillDuringWrites(t *testing.T) {
 	if os.Getenv("AGNES_STORE_CHILD") != "" {
 		t.Skip("child")
@@ -216,14 +235,14 @@ func TestKillDuringWrites(t *testing.T) {
 	for round := 0; round < 3; round++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestStoreChildWriter$", "-test.v")
 		cmd.Env = append(os.Environ(), "AGNES_STORE_CHILD="+p, "AGNES_STORE_ROUND="+strconv.Itoa(round))
-		var out bytes.Buffer
+		var out lockedBuffer // written by exec's copying goroutine while polled here
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		// Wait until the child has committed something, then kill it hard.
 		deadline := time.Now().Add(60 * time.Second)
-		for !bytes.Contains(out.Bytes(), []byte("WRITING")) && time.Now().Before(deadline) {
+		for !strings.Contains(out.String(), "WRITING") && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)
 		}
 		time.Sleep(time.Duration(50+round*70) * time.Millisecond)
