@@ -73,7 +73,7 @@ func TestGenerateDemoRoundTrip(t *testing.T) {
 			if !reflect.DeepEqual(tb.Columns, wantCols[tb.ID]) {
 				t.Errorf("Columns = %v, want %v", tb.Columns, wantCols[tb.ID])
 			}
-			sum, err := MD5File(tb.Location)
+			sums, err := FileDigests(tb.Location)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,10 +81,10 @@ func TestGenerateDemoRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tb.MD5 != sum || tb.SizeBytes != st.Size() {
-				t.Errorf("MD5/size = %s/%d, file has %s/%d", tb.MD5, tb.SizeBytes, sum, st.Size())
+			if tb.MD5 != sums.MD5 || tb.SHA256 != sums.SHA256 || tb.SizeBytes != st.Size() {
+				t.Errorf("MD5/SHA256/size = %s/%s/%d, file has %s/%s/%d", tb.MD5, tb.SHA256, tb.SizeBytes, sums.MD5, sums.SHA256, st.Size())
 			}
-			if fp := e.Fingerprints[tb.Location]; fp.MD5 != sum || fp.Size != st.Size() || !fp.ModTime.Equal(st.ModTime()) {
+			if fp := e.Fingerprints[tb.Location]; fp.Digests != sums || fp.Size != st.Size() || !fp.ModTime.Equal(st.ModTime()) {
 				t.Errorf("fingerprint = %+v", fp)
 			}
 			if tb.UpdatedAt.IsZero() || time.Since(tb.UpdatedAt) > time.Hour || time.Until(tb.UpdatedAt) > time.Minute {
@@ -107,11 +107,11 @@ func TestGenerateDemoDeterministic(t *testing.T) {
 		}
 		sums[i] = map[string]string{}
 		for _, name := range []string{"orders", "customers", "products"} {
-			sum, err := MD5File(filepath.Join(dataDir, ExtractsDir, DemoSource, DataDir, name+".parquet"))
+			d, err := FileDigests(filepath.Join(dataDir, ExtractsDir, DemoSource, DataDir, name+".parquet"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			sums[i][name] = sum
+			sums[i][name] = d.MD5
 		}
 	}
 	if !reflect.DeepEqual(sums[0], sums[1]) {

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"hash"
 	"io"
 	"os"
 )
@@ -25,38 +24,25 @@ type Digests struct {
 	SHA256 string
 }
 
-// MD5File returns the hex MD5 of a file, streaming it so that large parquet
-// files are never held in memory.
-func MD5File(path string) (string, error) {
-	d, err := hashFile(path, md5.New(), nil)
-	return d.MD5, err
-}
-
-// FileDigests returns the MD5 and SHA-256 of a file in one read. The two
-// hashes run on their own goroutines over the same chunks, so the pair
-// costs about the time of the slower one (MD5).
-func FileDigests(path string) (Digests, error) {
-	return hashFile(path, md5.New(), sha256.New())
-}
-
-// hashChunk is the read size of hashFile; hashBuffers chunks are in flight.
+// hashChunk is the read size of FileDigests; hashBuffers chunks are in
+// flight.
 const (
 	hashChunk   = 1 << 20
 	hashBuffers = 4
 )
 
-func hashFile(path string, m, s hash.Hash) (Digests, error) {
+// FileDigests returns the MD5 and SHA-256 of a file in one read. The two
+// hashes run on their own goroutines over the same chunks, so the pair
+// costs about the time of the slower one (MD5).
+//
+// Files are streamed, so large parquet files are never held in memory.
+func FileDigests(path string) (Digests, error) {
+	m, s := md5.New(), sha256.New()
 	f, err := os.Open(path)
 	if err != nil {
 		return Digests{}, fmt.Errorf("checksum %s: %w", path, err)
 	}
 	defer f.Close()
-	if s == nil {
-		if _, err := io.Copy(m, f); err != nil {
-			return Digests{}, fmt.Errorf("checksum %s: %w", path, err)
-		}
-		return Digests{MD5: hex.EncodeToString(m.Sum(nil))}, nil
-	}
 	// Each chunk goes to both hashers and comes back to free when both
 	// are done with it.
 	free := make(chan []byte, hashBuffers)

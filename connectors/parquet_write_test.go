@@ -67,23 +67,6 @@ func TestWriteParquetAtomic(t *testing.T) {
 	assertNoTempFiles(t, dir)
 }
 
-func TestMD5File(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "abc")
-	writeFile(t, path, "abc")
-	for _, c := range []struct {
-		path, want string
-		wantErr    bool
-	}{
-		{path, "900150983cd24fb0d6963f7d28e17f72", false}, // RFC 1321 test suite
-		{path + ".missing", "", true},
-	} {
-		got, err := MD5File(c.path)
-		if got != c.want || (err != nil) != c.wantErr {
-			t.Errorf("MD5File(%s) = %q, %v; want %q, error %v", c.path, got, err, c.want, c.wantErr)
-		}
-	}
-}
-
 func TestFileDigests(t *testing.T) {
 	dir := t.TempDir()
 	small := filepath.Join(dir, "abc")

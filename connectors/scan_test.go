@@ -342,7 +342,7 @@ func TestScanNeverModifiesExtract(t *testing.T) {
 	if err := os.Chtimes(dbFile, old, old); err != nil {
 		t.Fatal(err)
 	}
-	before, err := MD5File(dbFile)
+	before, err := FileDigests(dbFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,7 +360,7 @@ func TestScanNeverModifiesExtract(t *testing.T) {
 			t.Fatalf("extract = %+v", e)
 		}
 	}
-	after, err := MD5File(dbFile)
+	after, err := FileDigests(dbFile)
 	if err != nil {
 		t.Fatal(err)
 	}

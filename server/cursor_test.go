@@ -35,11 +35,7 @@ func simpleRows(t *testing.T, c *pgconn.PgConn, sql string) ([][]string, string,
 func TestCursors(t *testing.T) {
 	ts, token := startBIServer(t)
 	ctx := context.Background()
-	c, err := pgconn.Connect(ctx, ts.dsn("bi_user@example.com", token))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
+	c := connectPG(t, ts.dsn("bi_user@example.com", token))
 	must := func(sql string) ([][]string, string) {
 		t.Helper()
 		rows, tag, err := simpleRows(t, c, sql)

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
-
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // TestExplainText: EXPLAIN shows the plan and DuckDB's plan intact (the
@@ -16,11 +14,7 @@ func TestExplainText(t *testing.T) {
 	ts := startServer(t, filepath.Join(t.TempDir(), "data"))
 	token := ts.analyst(t, "explain@example.com", "orders")
 	ctx := context.Background()
-	c, err := pgconn.Connect(ctx, ts.dsn("explain@example.com", token))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
+	c := connectPG(t, ts.dsn("explain@example.com", token))
 	for i := 0; i < 20; i++ {
 		res, err := c.Exec(ctx, "EXPLAIN SELECT region, sum(amount) FROM orders WHERE id > 10 GROUP BY region").ReadAll()
 		if err != nil {

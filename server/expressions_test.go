@@ -109,16 +109,8 @@ func TestExpressionsMatchPostgres(t *testing.T) {
 	ts, token := startBIServer(t)
 	pg := startReferencePostgres(t)
 	ctx := context.Background()
-	agnes, err := pgconn.Connect(ctx, ts.dsn("bi_user@example.com", token))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer agnes.Close(ctx)
-	ref, err := pgconn.Connect(ctx, pg.dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ref.Close(ctx)
+	agnes := connectPG(t, ts.dsn("bi_user@example.com", token))
+	ref := connectPG(t, pg.dsn)
 	value := func(c *pgconn.PgConn, expr string) (string, error) {
 		res := c.ExecParams(ctx, "SELECT "+expr, nil, nil, nil, nil).Read()
 		if res.Err != nil {

@@ -21,6 +21,17 @@ func (ts *testServer) dsn(user, token string) string {
 	return fmt.Sprintf("postgres://%s:%s@%s/agnes?sslmode=disable", url.QueryEscape(user), url.QueryEscape(token), ts.l.PG)
 }
 
+// connectPG opens a low-level connection, closed at the end of the test.
+func connectPG(t testing.TB, dsn string) *pgconn.PgConn {
+	t.Helper()
+	c, err := pgconn.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	return c
+}
+
 // analyst creates a user with a token and a group "G-<email>" granted tables.
 func (ts *testServer) analyst(t testing.TB, email string, tables ...string) (token string) {
 	t.Helper()

@@ -16,11 +16,7 @@ import (
 func TestColumnOrigins(t *testing.T) {
 	ts, token := startBIServer(t)
 	ctx := context.Background()
-	c, err := pgconn.Connect(ctx, ts.dsn("bi_user@example.com", token))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
+	c := connectPG(t, ts.dsn("bi_user@example.com", token))
 	type origin struct {
 		oid uint32
 		att uint16

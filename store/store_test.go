@@ -137,13 +137,20 @@ func TestCorruptStoreRefusedUnchanged(t *testing.T) {
 	}
 }
 
-func TestAuditorFlushesOnClose(t *testing.T) {
-	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "system.duckdb"))
+// openTemp opens a new store in a temporary directory, closed at the end
+// of the test.
+func openTemp(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "system.duckdb"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestAuditorFlushesOnClose(t *testing.T) {
+	s := openTemp(t)
 	a := NewAuditor(s, nil)
 	for i := 0; i < 500; i++ {
 		a.Record(AuditEntry{UserID: "u", Action: "query", Target: strconv.Itoa(i), Outcome: "ok", Detail: map[string]any{"rows": i}})
@@ -166,12 +173,7 @@ func TestAuditorFlushesOnClose(t *testing.T) {
 // queue holds, all arrive exactly once, and they are written by the
 // background writer without waiting for Close.
 func TestAuditorConcurrentBursts(t *testing.T) {
-	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "system.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t)
 	a := NewAuditor(s, nil)
 	defer a.Close()
 	const writers, each = 8, 1500 // 12,000 entries: the queue overflows
@@ -200,9 +202,6 @@ func TestAuditorConcurrentBursts(t *testing.T) {
 	}
 }
 
-// TestKillDuringWrites kills a process that is writing to the store in
-// transactions and checks that the store opens afterwards and that every
-// transaction is either wholly there or wholly absent.
 // lockedBuffer is a bytes.Buffer safe to write and read concurrently.
 type lockedBuffer struct {
 	mu  sync.Mutex
@@ -221,6 +220,9 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
+// TestKillDuringWrites kills a process that is writing to the store in
+// transactions and checks that the store opens afterwards and that every
+// transaction is either wholly there or wholly absent.
 func TestKillDuringWrites(t *testing.T) {
 	if os.Getenv("AGNES_STORE_CHILD") != "" {
 		t.Skip("child")
